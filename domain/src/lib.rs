@@ -4,6 +4,7 @@
 //! municipality's rules are arguments, so the same code runs in the server and in
 //! the browser (wasm32) and every rule can be tested with a table.
 
+pub mod availability;
 pub mod i18n;
 pub mod matching;
 pub mod service;
