@@ -5,6 +5,7 @@
 //! the browser (wasm32) and every rule can be tested with a table.
 
 pub mod availability;
+pub mod calendar;
 pub mod i18n;
 pub mod matching;
 pub mod service;
