@@ -484,21 +484,21 @@ pub fn solve_sparse(p: &SparseCosts) -> Result<Assignment, AssignmentError> {
     let mut y = vec![NONE; nc];
     let mut u = vec![0i64; n];
     let mut v = vec![0i64; nc];
-    // Greedy warm start with v = 0: each row takes its cheapest column when still free.
-    let mut free = Vec::new();
+    let mut free: Vec<usize> = if n == nc {
+        sparse_column_reduction(p, &mut x, &mut y, &mut v)
+    } else {
+        // Rectangular: potentials start at 0 (see the module docs); row reduction warms up.
+        (0..n).collect()
+    };
+    for _ in 0..2 {
+        if free.is_empty() {
+            break;
+        }
+        free = sparse_row_reduction(p, &free, &mut x, &mut y, &mut v);
+    }
     for r in 0..n {
-        let best = p.row_edges(r).min_by_key(|&(c, cost)| (cost, c));
-        match best {
-            Some((c, cost)) => {
-                u[r] = cost;
-                if y[c] == NONE {
-                    x[r] = c;
-                    y[c] = r;
-                } else {
-                    free.push(r);
-                }
-            }
-            None => free.push(r),
+        if x[r] != NONE {
+            u[r] = p.cost_of(r, x[r]).unwrap_or_default() - v[x[r]];
         }
     }
     let mut dist = vec![i64::MAX; nc];
@@ -599,6 +599,106 @@ pub fn solve_sparse(p: &SparseCosts) -> Result<Assignment, AssignmentError> {
         pairs.push((r, c));
     }
     Ok(Assignment { pairs, total })
+}
+
+/// Sparse column reduction (square problems): each column's potential is its cheapest edge,
+/// and a column goes to that row when the row is still free. Returns the free rows.
+fn sparse_column_reduction(
+    p: &SparseCosts,
+    x: &mut [usize],
+    y: &mut [usize],
+    v: &mut [i64],
+) -> Vec<usize> {
+    let mut best = vec![i64::MAX; p.cols];
+    for r in 0..p.rows {
+        for (c, cost) in p.row_edges(r) {
+            if cost < best[c] {
+                best[c] = cost;
+                y[c] = r;
+            }
+        }
+    }
+    for c in (0..p.cols).rev() {
+        if best[c] == i64::MAX {
+            continue;
+        }
+        v[c] = best[c];
+        let r = y[c];
+        if x[r] == NONE {
+            x[r] = c;
+        } else {
+            y[c] = NONE;
+        }
+    }
+    (0..p.rows).filter(|&r| x[r] == NONE).collect()
+}
+
+/// Augmenting row reduction over the allowed edges (same scheme as the dense version).
+fn sparse_row_reduction(
+    p: &SparseCosts,
+    free_in: &[usize],
+    x: &mut [usize],
+    y: &mut [usize],
+    v: &mut [i64],
+) -> Vec<usize> {
+    let mut free = free_in.to_vec();
+    let n_free = free.len();
+    let (mut current, mut new_free, mut rr_cnt) = (0usize, 0usize, 0usize);
+    while current < n_free {
+        rr_cnt += 1;
+        let free_i = free[current];
+        current += 1;
+        let (mut j1, mut v1, mut j2, mut v2) = (NONE, i64::MAX, NONE, i64::MAX);
+        for (j, cost) in p.row_edges(free_i) {
+            let c = cost - v[j];
+            if c < v2 {
+                if c >= v1 {
+                    v2 = c;
+                    j2 = j;
+                } else {
+                    v2 = v1;
+                    j2 = j1;
+                    v1 = c;
+                    j1 = j;
+                }
+            }
+        }
+        if j1 == NONE {
+            // No edge at all: the augmentation phase will report the row.
+            free[new_free] = free_i;
+            new_free += 1;
+            continue;
+        }
+        let mut i0 = y[j1];
+        let v1_lowers = j2 != NONE && v2 > v1;
+        if rr_cnt < current * p.cols {
+            if v1_lowers {
+                v[j1] -= v2 - v1;
+            } else if i0 != NONE && j2 != NONE {
+                j1 = j2;
+                i0 = y[j2];
+            }
+            if i0 != NONE {
+                if v1_lowers {
+                    current -= 1;
+                    free[current] = i0;
+                } else {
+                    free[new_free] = i0;
+                    new_free += 1;
+                }
+            }
+        } else if i0 != NONE {
+            free[new_free] = i0;
+            new_free += 1;
+        }
+        if i0 != NONE {
+            x[i0] = NONE;
+        }
+        x[free_i] = j1;
+        y[j1] = free_i;
+    }
+    free.truncate(new_free);
+    free
 }
 
 #[cfg(test)]
