@@ -6,6 +6,7 @@
 
 pub mod availability;
 pub mod calendar;
+pub mod capacity;
 pub mod i18n;
 pub mod matching;
 pub mod service;

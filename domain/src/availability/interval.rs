@@ -101,6 +101,14 @@ impl Interval {
         Interval::new(self.start.max(other.start), self.end.min(other.end)).ok()
     }
 
+    /// The smallest interval containing both.
+    pub fn union_hull(&self, other: &Interval) -> Interval {
+        Interval {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+
     /// The same length, moved to start at `start`.
     pub fn moved_to(&self, start: Instant) -> Interval {
         Interval {

@@ -13,7 +13,8 @@ pub mod resource;
 pub mod roster;
 
 pub use interval::{
-    DateRange, Instant, Interval, IntervalSet, JST, local_date, local_to_utc, utc_to_local,
+    DateRange, Instant, Interval, IntervalSet, JST, local_date, local_midnight, local_to_utc,
+    utc_to_local,
 };
 pub use recurrence::{ExpansionLimits, RecurrenceError, RecurringWindow, WindowSpec};
 pub use resource::Availability;
