@@ -11,6 +11,7 @@ pub mod interval;
 pub mod recurrence;
 pub mod resource;
 pub mod roster;
+pub mod summary;
 
 pub use interval::{
     DateRange, Instant, Interval, IntervalSet, JST, local_date, local_midnight, local_to_utc,
@@ -19,3 +20,7 @@ pub use interval::{
 pub use recurrence::{ExpansionLimits, RecurrenceError, RecurringWindow, WindowSpec};
 pub use resource::Availability;
 pub use roster::{Roster, Shift, StaffLevels};
+pub use summary::{
+    BookingWindow, Closes, DayReason, DaySummary, Mark, Opens, Slot, SlotPattern, SummaryConfig,
+    WindowStatus, month_summary, summary_range,
+};
