@@ -7,6 +7,7 @@
 pub mod availability;
 pub mod calendar;
 pub mod capacity;
+pub mod dispatch;
 pub mod i18n;
 pub mod matching;
 pub mod service;
