@@ -1,1 +1,22 @@
-//! Leptos front end.
+//! Leptos pages for parents, coordinators and providers. Server-rendered first
+//! (everything works without wasm: forms post to the server), then hydrated so
+//! the same code adds instant feedback in the browser.
+
+pub mod api;
+pub mod app;
+pub mod i18n;
+pub mod model;
+pub mod pages;
+
+#[cfg(feature = "ssr")]
+pub mod backend;
+
+pub use app::{App, shell};
+
+/// Entry point of the widget's wasm bundle: attaches to the server-rendered HTML.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

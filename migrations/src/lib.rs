@@ -1,1 +1,14 @@
-//! Database schema migrations.
+//! Database schema migrations. They run at server start; each has a real `down`.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_foundation;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261125_000001_foundation::Migration)]
+    }
+}

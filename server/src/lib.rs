@@ -1,1 +1,20 @@
-//! Server library.
+//! The Hagukumi server: REST API, sessions and roles, transactions that enforce
+//! the booking rules, the Leptos front end, and the CLI around them.
+
+pub mod api;
+pub mod audit;
+pub mod auth;
+pub mod cli;
+pub mod db;
+pub mod entities;
+pub mod error;
+pub mod json;
+pub mod lang;
+pub mod seed;
+pub mod settings;
+pub mod startup;
+pub mod state;
+pub mod web;
+
+pub use settings::Settings;
+pub use startup::Application;

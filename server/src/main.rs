@@ -1,1 +1,6 @@
-fn main() {}
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    hagukumi_server::cli::run(hagukumi_server::cli::Cli::parse()).await
+}

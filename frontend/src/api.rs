@@ -1,0 +1,38 @@
+//! Server functions: each fetches the backend from context and calls it.
+
+use leptos::prelude::*;
+
+use crate::model::{MunicipalityOption, ServiceCard, SessionInfo};
+
+#[cfg(feature = "ssr")]
+fn context() -> Result<(crate::backend::SharedBackend, http::request::Parts), ServerFnError> {
+    let backend = use_context::<crate::backend::SharedBackend>()
+        .ok_or_else(|| ServerFnError::new("backend missing"))?;
+    let parts = use_context::<http::request::Parts>()
+        .ok_or_else(|| ServerFnError::new("request missing"))?;
+    Ok((backend, parts))
+}
+
+#[server(prefix = "/sfn", endpoint = "session")]
+pub async fn get_session() -> Result<SessionInfo, ServerFnError> {
+    let (backend, parts) = context()?;
+    backend
+        .session_info(&parts)
+        .await
+        .map_err(ServerFnError::new)
+}
+
+#[server(prefix = "/sfn", endpoint = "services")]
+pub async fn list_services() -> Result<Vec<ServiceCard>, ServerFnError> {
+    let (backend, parts) = context()?;
+    backend.services(&parts).await.map_err(ServerFnError::new)
+}
+
+#[server(prefix = "/sfn", endpoint = "municipalities")]
+pub async fn list_municipalities() -> Result<Vec<MunicipalityOption>, ServerFnError> {
+    let (backend, parts) = context()?;
+    backend
+        .municipalities(&parts)
+        .await
+        .map_err(ServerFnError::new)
+}

@@ -1,0 +1,125 @@
+//! The document shell, the header every page shares, and the routes.
+
+use hagukumi_domain::Lang;
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Title, provide_meta_context};
+use leptos_router::SsrMode;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::hooks::use_location;
+use leptos_router::path;
+
+use crate::api::get_session;
+use crate::i18n::{role_label, tr};
+use crate::model::SessionInfo;
+use crate::pages::{HomePage, NotFound, RolePage, SignInPage, SignUpPage};
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="ja">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="stylesheet" href="/assets/main.css" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The session resource every page reads (language, viewer, CSRF token).
+pub type SessionResource = Resource<Result<SessionInfo, ServerFnError>>;
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let session: SessionResource = Resource::new(|| (), |_| get_session());
+    provide_context(session);
+    view! {
+        <Title text="はぐくみ Hagukumi" />
+        <Router>
+            <Header />
+            <main id="main">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") ssr=SsrMode::Async view=HomePage />
+                    <Route path=path!("/signin") ssr=SsrMode::Async view=SignInPage />
+                    <Route path=path!("/signup") ssr=SsrMode::Async view=SignUpPage />
+                    <Route path=path!("/parent") ssr=SsrMode::Async view=|| view! { <RolePage role="parent" /> } />
+                    <Route path=path!("/coordinator") ssr=SsrMode::Async view=|| view! { <RolePage role="coordinator" /> } />
+                    <Route path=path!("/provider") ssr=SsrMode::Async view=|| view! { <RolePage role="provider" /> } />
+                    <Route path=path!("/admin") ssr=SsrMode::Async view=|| view! { <RolePage role="admin" /> } />
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+/// Waits for the session and renders `f` with it.
+pub fn with_session<V: IntoView + 'static>(
+    f: impl Fn(SessionInfo) -> V + Send + Sync + Clone + 'static,
+) -> impl IntoView {
+    let session = expect_context::<SessionResource>();
+    view! {
+        <Suspense fallback=|| view! { <p class="loading" role="status">"読み込み中… Loading…"</p> }>
+            {move || {
+                let f = f.clone();
+                Suspend::new(async move {
+                    match session.await {
+                        Ok(info) => f(info).into_any(),
+                        Err(_) => view! {
+                            <p class="error" role="alert">
+                                "読み込めませんでした。再読み込みしてください。 Could not load; please reload."
+                            </p>
+                        }
+                        .into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Header() -> impl IntoView {
+    let location = use_location();
+    view! {
+        <header class="site-header">
+            <a class="brand" href="/">"はぐくみ"<span class="brand-en">" Hagukumi"</span></a>
+            {with_session(move |info: SessionInfo| {
+                let lang = info.lang;
+                let here = location.pathname.get_untracked();
+                let (other, label) = match lang {
+                    Lang::Ja => ("en", "English"),
+                    Lang::En => ("ja", "日本語"),
+                };
+                let switch = format!("/lang/{other}?next={here}");
+                let account = match info.viewer.clone() {
+                    Some(v) => view! {
+                        <span class="who">{v.display_name.clone()}" · "{role_label(lang, &v.role)}</span>
+                        <form method="post" action="/auth/signout" class="inline">
+                            <input type="hidden" name="csrf" value=info.csrf.clone() />
+                            <button type="submit" class="link">{tr(lang, "ログアウト", "Sign out")}</button>
+                        </form>
+                    }
+                    .into_any(),
+                    None => view! {
+                        <a href="/signin">{tr(lang, "ログイン", "Sign in")}</a>
+                        <a href="/signup">{tr(lang, "新規登録", "Sign up")}</a>
+                    }
+                    .into_any(),
+                };
+                view! {
+                    <nav aria-label=tr(lang, "アカウント", "Account")>
+                        {account}
+                        <a href=switch hreflang=other lang=other>{label}</a>
+                    </nav>
+                }
+            })}
+        </header>
+    }
+}

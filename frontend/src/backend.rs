@@ -1,0 +1,18 @@
+//! The port through which server functions reach the server's services. The
+//! server implements it and puts it in Leptos context, so this crate never
+//! depends on the server crate.
+
+use std::sync::Arc;
+
+use http::request::Parts;
+
+use crate::model::{MunicipalityOption, ServiceCard, SessionInfo};
+
+#[async_trait::async_trait]
+pub trait Backend: Send + Sync + 'static {
+    async fn session_info(&self, request: &Parts) -> Result<SessionInfo, String>;
+    async fn services(&self, request: &Parts) -> Result<Vec<ServiceCard>, String>;
+    async fn municipalities(&self, request: &Parts) -> Result<Vec<MunicipalityOption>, String>;
+}
+
+pub type SharedBackend = Arc<dyn Backend>;

@@ -1,0 +1,28 @@
+//! The REST API under `/api/v1` and its OpenAPI document.
+
+pub mod catalog;
+pub mod health;
+pub mod household;
+pub mod openapi;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::auth::handlers as auth;
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/auth/signup", post(auth::api_sign_up))
+        .route("/api/v1/auth/signin", post(auth::api_sign_in))
+        .route("/api/v1/auth/signout", post(auth::api_sign_out))
+        .route("/api/v1/me", get(auth::api_me))
+        .route("/api/v1/municipalities", get(catalog::municipalities))
+        .route("/api/v1/services", get(catalog::services))
+        .route("/api/v1/sites", get(catalog::sites))
+        .route("/api/v1/household", get(household::my_household))
+        .route("/api/v1/children", get(household::children))
+        .route("/api/openapi.json", get(openapi::document))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+}

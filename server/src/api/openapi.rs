@@ -1,0 +1,35 @@
+//! The OpenAPI 3.1 document of everything under `/api/v1`.
+
+use axum::Json;
+use utoipa::OpenApi;
+
+use crate::api::{catalog, health, household};
+use crate::auth::handlers as auth;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Hagukumi API",
+        description = "Booking and matching for municipal child and family support"
+    ),
+    paths(
+        health::healthz,
+        health::readyz,
+        auth::api_sign_up,
+        auth::api_sign_in,
+        auth::api_sign_out,
+        auth::api_me,
+        catalog::municipalities,
+        catalog::services,
+        catalog::sites,
+        household::my_household,
+        household::children,
+    ),
+    components(schemas(crate::auth::Role))
+)]
+pub struct ApiDoc;
+
+/// `GET /api/openapi.json`.
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

@@ -1,0 +1,30 @@
+//! Which language to answer in: the `hgk_lang` cookie (set by the switch on
+//! every page), else `Accept-Language` when it asks for English, else Japanese.
+
+use axum::extract::Request;
+use axum::http::header;
+use axum::middleware::Next;
+use axum::response::Response;
+use hagukumi_domain::Lang;
+
+use crate::auth::session::cookie;
+use crate::error::REQUEST_LANG;
+
+pub const LANG_COOKIE: &str = "hgk_lang";
+
+#[derive(Clone, Copy, Debug)]
+pub struct RequestLang(pub Lang);
+
+pub async fn layer(mut req: Request, next: Next) -> Response {
+    let lang = cookie(req.headers(), LANG_COOKIE)
+        .map(Lang::from_tag)
+        .or_else(|| {
+            req.headers()
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| Lang::from_tag(v.split(',').next().unwrap_or_default()))
+        })
+        .unwrap_or_default();
+    req.extensions_mut().insert(RequestLang(lang));
+    REQUEST_LANG.scope(lang, next.run(req)).await
+}

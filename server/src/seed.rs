@@ -1,0 +1,470 @@
+//! The Kiyose demo: two municipalities sharing two short-stay facilities, the
+//! six services, temporary-care sites, helper agencies and their helpers, home
+//! visitors, Family Support members, and accounts whose credentials the README
+//! states. Loaded only into an empty database.
+
+use chrono::{NaiveDate, Utc};
+use hagukumi_domain::ServiceId;
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Set,
+    TransactionTrait,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::auth::password;
+use crate::entities::{
+    agency, child, household, municipality, provider, service, site, site_share, user,
+};
+
+/// The password of every demo account (stated in the README).
+pub const DEMO_PASSWORD: &str = "hagukumi-demo";
+
+pub async fn seed_if_empty(db: &DatabaseConnection) -> anyhow::Result<bool> {
+    if municipality::Entity::find().count(db).await? > 0 {
+        return Ok(false);
+    }
+    seed(db).await?;
+    Ok(true)
+}
+
+fn summary(id: ServiceId) -> (&'static str, &'static str) {
+    match id {
+        ServiceId::ShortStay => (
+            "保護者の入院・出産・介護などで一時的に養育できないとき、お子さんを施設でお預かりします（1歳6か月〜小学6年生、1回7日まで）。",
+            "Your child stays at a care facility when you are in hospital, giving birth or caring for family (1 year 6 months to grade 6; up to 7 days).",
+        ),
+        ServiceId::SingleParentHomeHelp => (
+            "ひとり親家庭で保護者やお子さんが一時的に病気のときなどに、ヘルパーが家事・育児をお手伝いします（小学3年生まで）。",
+            "A helper comes to single-parent homes when the parent or child is temporarily ill (children up to grade 3).",
+        ),
+        ServiceId::ChildrearingSupportHelper => (
+            "妊娠中・産後・多胎児などで家事や育児が大変なご家庭にヘルパーを派遣します（1回2〜4時間）。",
+            "A helper for housework and childcare during pregnancy, after birth or with twins (2–4 hours per visit).",
+        ),
+        ServiceId::TemporaryCare => (
+            "理由を問わず、就学前のお子さんを時間単位でお預かりします（ウイズアイは土日祝日も実施）。",
+            "Hourly care for preschool children for any reason (With-I is also open on weekends and holidays).",
+        ),
+        ServiceId::HomeVisitor => (
+            "研修を受けた子育て経験者が週1回2時間ほどご家庭を訪問し、一緒に家事や育児をします（無料）。",
+            "A trained volunteer parent visits about 2 hours a week and does housework and childcare with you (free).",
+        ),
+        ServiceId::FamilySupport => (
+            "地域の提供会員が保育園の送迎や預かりなどをお手伝いします（会員登録が必要です）。",
+            "Local volunteer members help with nursery escorts and childcare (membership required).",
+        ),
+    }
+}
+
+async fn add_user(
+    db: &impl ConnectionTrait,
+    municipality_id: Uuid,
+    email: &str,
+    name: &str,
+    role: &str,
+    hash: &str,
+) -> anyhow::Result<Uuid> {
+    let id = Uuid::now_v7();
+    user::ActiveModel {
+        id: Set(id),
+        municipality_id: Set(municipality_id),
+        email: Set(email.to_owned()),
+        password_hash: Set(hash.to_owned()),
+        display_name: Set(name.to_owned()),
+        role: Set(role.to_owned()),
+        locale: Set("ja".to_owned()),
+        created_at: Set(Utc::now()),
+    }
+    .insert(db)
+    .await?;
+    Ok(id)
+}
+
+async fn add_household(
+    db: &impl ConnectionTrait,
+    municipality_id: Uuid,
+    user_id: Option<Uuid>,
+    single_parent_since: Option<NaiveDate>,
+    area: &str,
+    children: &[(&str, &str, Option<NaiveDate>, Option<NaiveDate>)],
+) -> anyhow::Result<Uuid> {
+    let id = Uuid::now_v7();
+    household::ActiveModel {
+        id: Set(id),
+        municipality_id: Set(municipality_id),
+        user_id: Set(user_id),
+        single_parent: Set(single_parent_since.is_some()),
+        single_parent_since: Set(single_parent_since),
+        public_assistance: Set(false),
+        tax_exempt: Set(false),
+        area: Set(Some(area.to_owned())),
+        created_at: Set(Utc::now()),
+    }
+    .insert(db)
+    .await?;
+    for (family, given, birth, due) in children {
+        child::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            municipality_id: Set(municipality_id),
+            household_id: Set(id),
+            family_name: Set((*family).to_owned()),
+            given_name: Set((*given).to_owned()),
+            birth_date: Set(*birth),
+            due_date: Set(*due),
+            created_at: Set(Utc::now()),
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(id)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn add_provider(
+    db: &impl ConnectionTrait,
+    municipality_id: Uuid,
+    user_id: Option<Uuid>,
+    agency_id: Option<Uuid>,
+    kind: &str,
+    name: &str,
+    profile: serde_json::Value,
+) -> anyhow::Result<Uuid> {
+    let id = Uuid::now_v7();
+    provider::ActiveModel {
+        id: Set(id),
+        municipality_id: Set(municipality_id),
+        user_id: Set(user_id),
+        agency_id: Set(agency_id),
+        kind: Set(kind.to_owned()),
+        display_name: Set(name.to_owned()),
+        profile: Set(profile),
+        created_at: Set(Utc::now()),
+    }
+    .insert(db)
+    .await?;
+    Ok(id)
+}
+
+fn date(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(y, m, d)
+}
+
+pub async fn seed(db: &DatabaseConnection) -> anyhow::Result<()> {
+    let hash = {
+        let pw = DEMO_PASSWORD.to_owned();
+        tokio::task::spawn_blocking(move || password::hash(&pw)).await??
+    };
+    let txn = db.begin().await?;
+    let now = Utc::now();
+    let mut munis = Vec::new();
+    for (code, ja, en) in [
+        ("kiyose", "清瀬市", "Kiyose City"),
+        ("higashikurume", "東久留米市", "Higashikurume City"),
+    ] {
+        let id = Uuid::now_v7();
+        municipality::ActiveModel {
+            id: Set(id),
+            code: Set(code.to_owned()),
+            name_ja: Set(ja.to_owned()),
+            name_en: Set(en.to_owned()),
+            created_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+        munis.push(id);
+        for (order, sid) in ServiceId::ALL.into_iter().enumerate() {
+            let name = sid.name();
+            let (sja, sen) = summary(sid);
+            service::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                municipality_id: Set(id),
+                service_key: Set(sid.as_str().to_owned()),
+                name_ja: Set(name.ja),
+                name_en: Set(name.en),
+                summary_ja: Set(sja.to_owned()),
+                summary_en: Set(sen.to_owned()),
+                enabled: Set(true),
+                sort_order: Set(order as i32),
+            }
+            .insert(&txn)
+            .await?;
+        }
+    }
+    let (kiyose, higashikurume) = (munis[0], munis[1]);
+
+    // Temporary care: With-I opens on weekends and holidays too; the Shimojuku
+    // center (since FY2017) on weekdays. Capacity is places in the room; the
+    // staff roster decides how many children can actually come.
+    for (ja, en, cap, settings) in [
+        (
+            "ウイズアイ",
+            "With-I",
+            15,
+            json!({"open_weekends": true, "open_holidays": true, "opens": "09:00", "closes": "17:00",
+                   "roster": [{"rrule": "FREQ=DAILY", "start": "09:00", "hours": 8, "staff": 3}]}),
+        ),
+        (
+            "下宿センター",
+            "Shimojuku Center",
+            10,
+            json!({"open_weekends": false, "open_holidays": false, "opens": "09:00", "closes": "17:00",
+                   "roster": [{"rrule": "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", "start": "09:00", "hours": 8, "staff": 2}]}),
+        ),
+    ] {
+        site::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            municipality_id: Set(kiyose),
+            service_key: Set(ServiceId::TemporaryCare.as_str().to_owned()),
+            name_ja: Set(ja.to_owned()),
+            name_en: Set(en.to_owned()),
+            capacity: Set(cap),
+            settings: Set(settings),
+            created_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    // Two short-stay facilities with 2 beds each, contracted by Kiyose and
+    // shared with Higashikurume: one bed guaranteed to each city per night.
+    for (ja, en) in [
+        (
+            "ショートステイ施設 みどりの家（児童養護施設）",
+            "Midori House (children's home)",
+        ),
+        ("ショートステイ施設 ひかり乳児院", "Hikari Infant Home"),
+    ] {
+        let id = Uuid::now_v7();
+        site::ActiveModel {
+            id: Set(id),
+            municipality_id: Set(kiyose),
+            service_key: Set(ServiceId::ShortStay.as_str().to_owned()),
+            name_ja: Set(ja.to_owned()),
+            name_en: Set(en.to_owned()),
+            capacity: Set(2),
+            settings: Set(json!({"closed": [{"from": "12-29", "to": "01-03"}]})),
+            created_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+        for m in [kiyose, higashikurume] {
+            site_share::ActiveModel {
+                site_id: Set(id),
+                municipality_id: Set(m),
+                allocation: Set(Some(1)),
+            }
+            .insert(&txn)
+            .await?;
+        }
+    }
+
+    // Accounts.
+    let parent = add_user(
+        &txn,
+        kiyose,
+        "parent@example.jp",
+        "清瀬 花子",
+        "parent",
+        &hash,
+    )
+    .await?;
+    add_user(
+        &txn,
+        kiyose,
+        "coordinator@example.jp",
+        "山田 直子",
+        "coordinator",
+        &hash,
+    )
+    .await?;
+    let provider_user = add_user(
+        &txn,
+        kiyose,
+        "provider@example.jp",
+        "佐藤 みどり",
+        "provider",
+        &hash,
+    )
+    .await?;
+    add_user(
+        &txn,
+        kiyose,
+        "admin@example.jp",
+        "管理者 清瀬",
+        "admin",
+        &hash,
+    )
+    .await?;
+    let hk_parent = add_user(
+        &txn,
+        higashikurume,
+        "parent-hk@example.jp",
+        "東 久美",
+        "parent",
+        &hash,
+    )
+    .await?;
+    add_user(
+        &txn,
+        higashikurume,
+        "coordinator-hk@example.jp",
+        "久留米 誠",
+        "coordinator",
+        &hash,
+    )
+    .await?;
+
+    // Households: the demo family (two children; also a Family Support requester)
+    // and other requesters, one in Higashikurume to show the cities stay apart.
+    add_household(
+        &txn,
+        kiyose,
+        Some(parent),
+        None,
+        "元町",
+        &[
+            ("清瀬", "陽太", date(2022, 6, 14), None),
+            ("清瀬", "さくら", date(2025, 2, 3), None),
+        ],
+    )
+    .await?;
+    add_household(
+        &txn,
+        kiyose,
+        None,
+        date(2025, 9, 1),
+        "竹丘",
+        &[("竹内", "結衣", date(2018, 4, 2), None)],
+    )
+    .await?;
+    add_household(
+        &txn,
+        kiyose,
+        None,
+        None,
+        "野塩",
+        &[("野口", "蓮", date(2024, 11, 20), None)],
+    )
+    .await?;
+    add_household(
+        &txn,
+        higashikurume,
+        Some(hk_parent),
+        None,
+        "本町",
+        &[("東", "湊", date(2021, 8, 30), None)],
+    )
+    .await?;
+
+    // Helper agencies and their helpers; home visitors; Family Support providers.
+    let mut agencies = Vec::new();
+    for (ja, en) in [
+        ("ピッコロ", "Piccolo"),
+        ("よふき介護サービス", "Yofuki Care Services"),
+    ] {
+        let id = Uuid::now_v7();
+        agency::ActiveModel {
+            id: Set(id),
+            municipality_id: Set(kiyose),
+            name_ja: Set(ja.to_owned()),
+            name_en: Set(en.to_owned()),
+        }
+        .insert(&txn)
+        .await?;
+        agencies.push(id);
+    }
+    let helpers = [
+        (
+            0,
+            Some(provider_user),
+            "佐藤 みどり",
+            json!(["newborn", "housework", "twins"]),
+            (35.7857, 139.5265),
+        ),
+        (
+            0,
+            None,
+            "鈴木 恵",
+            json!(["housework", "english"]),
+            (35.7722, 139.5190),
+        ),
+        (
+            0,
+            None,
+            "高橋 由美",
+            json!(["newborn", "housework"]),
+            (35.7801, 139.5080),
+        ),
+        (
+            1,
+            None,
+            "田中 昭子",
+            json!(["housework"]),
+            (35.7690, 139.5310),
+        ),
+        (
+            1,
+            None,
+            "伊藤 美和",
+            json!(["twins", "newborn"]),
+            (35.7765, 139.5402),
+        ),
+        (
+            1,
+            None,
+            "渡辺 聡子",
+            json!(["housework", "japanese"]),
+            (35.7880, 139.5150),
+        ),
+    ];
+    for (agency_idx, user_id, name, skills, (lat, lon)) in helpers {
+        add_provider(
+            &txn,
+            kiyose,
+            user_id,
+            Some(agencies[agency_idx]),
+            "helper",
+            name,
+            json!({"skills": skills, "home": {"lat": lat, "lon": lon},
+                   "availability": ["FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYHOUR=9"]}),
+        )
+        .await?;
+    }
+    for (name, (lat, lon)) in [
+        ("中村 理恵", (35.7812, 139.5233)),
+        ("小林 真弓", (35.7745, 139.5128)),
+    ] {
+        add_provider(
+            &txn,
+            kiyose,
+            None,
+            None,
+            "home_visitor",
+            name,
+            json!({"trained": "2025-06-30", "home": {"lat": lat, "lon": lon}}),
+        )
+        .await?;
+    }
+    for (name, refresher, sick, overnight, (lat, lon)) in [
+        ("加藤 春子", "2023-05-20", true, false, (35.7795, 139.5201)),
+        ("吉田 和夫", "2019-10-02", false, false, (35.7733, 139.5275)),
+        ("山本 幸子", "2024-02-11", true, true, (35.7850, 139.5120)),
+    ] {
+        add_provider(
+            &txn,
+            kiyose,
+            None,
+            None,
+            "family_support",
+            name,
+            json!({"training_hours": 30, "lifesaving_refresher": refresher, "sick_child": sick,
+                   "overnight": overnight, "ages": {"from_months": 2, "to_grade": 6},
+                   "home": {"lat": lat, "lon": lon}, "max_per_week": 3,
+                   "availability": ["FREQ=WEEKLY;BYDAY=TU,TH;BYHOUR=16"]}),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    tracing::info!("demo data loaded");
+    Ok(())
+}

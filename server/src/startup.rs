@@ -1,0 +1,151 @@
+//! The application as a value: build it from settings, ask its port, run it
+//! until a shutdown signal. Tests bind port 0 and run the real thing.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::middleware;
+use leptos::prelude::LeptosOptions;
+use sea_orm::DatabaseConnection;
+use tokio::net::TcpListener;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::auth::csrf::{self, SecureCookies};
+use crate::auth::handlers as auth;
+use crate::settings::Settings;
+use crate::state::AppState;
+use crate::{api, db, lang, seed, web};
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects, migrates and seeds (as the settings say), and binds the port.
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        let conn = db::connect(&settings.database).await?;
+        Self::build_with_db(settings, conn).await
+    }
+
+    pub async fn build_with_db(
+        settings: Settings,
+        conn: DatabaseConnection,
+    ) -> anyhow::Result<Application> {
+        if settings.database.migrate_on_start {
+            db::migrate(&conn).await?;
+        }
+        if settings.database.seed_demo_if_empty {
+            seed::seed_if_empty(&conn).await?;
+        }
+        let listener =
+            TcpListener::bind((settings.server.host.as_str(), settings.server.port)).await?;
+        let leptos_options = LeptosOptions::builder()
+            .output_name("hagukumi")
+            .site_root(settings.site.root.clone())
+            .site_pkg_dir("pkg")
+            .site_addr(listener.local_addr()?)
+            .build();
+        let state = AppState {
+            db: conn,
+            settings: Arc::new(settings),
+            leptos_options,
+        };
+        let router = build_router(state.clone());
+        Ok(Application {
+            listener,
+            router,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener
+            .local_addr()
+            .map(|a| a.port())
+            .unwrap_or_default()
+    }
+
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.state.db
+    }
+
+    /// Serves until `shutdown` resolves, then finishes the requests in flight.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+
+    /// Serves until Ctrl-C or SIGTERM.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+}
+
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutdown signal received; finishing requests in flight");
+}
+
+fn build_router(state: AppState) -> Router {
+    let secure = SecureCookies(state.settings.secure_cookies());
+    let forms = Router::new()
+        .route("/auth/signin", axum::routing::post(auth::form_sign_in))
+        .route("/auth/signup", axum::routing::post(auth::form_sign_up))
+        .route("/auth/signout", axum::routing::post(auth::form_sign_out));
+    Router::new()
+        .merge(api::router())
+        .merge(forms)
+        .merge(web::router(&state))
+        .layer(middleware::from_fn(csrf::layer))
+        .layer(middleware::from_fn(lang::layer))
+        .layer(axum::Extension(secure))
+        .layer(DefaultBodyLimit::max(64 * 1024))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("referrer-policy"),
+            HeaderValue::from_static("same-origin"),
+        ))
+        // Logs carry method, path and status only: no query strings, bodies or
+        // cookies, which could hold personal details.
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+                tracing::info_span!("http", method = %req.method(), path = %req.uri().path())
+            }),
+        )
+        .with_state(state)
+}

@@ -1,0 +1,194 @@
+//! The Leptos front end mounted in axum: server-side rendering, server
+//! functions (served through `WebBackend`), the widget's files and the
+//! language switch.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Path, Query};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use hagukumi_domain::Lang;
+use hagukumi_frontend::backend::{Backend, SharedBackend};
+use hagukumi_frontend::model::{MunicipalityOption, ServiceCard, SessionInfo, Viewer};
+use hagukumi_frontend::{App, shell};
+use http::request::Parts;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde::Deserialize;
+use tower_http::services::ServeDir;
+
+use crate::api::catalog;
+use crate::auth::csrf::CsrfToken;
+use crate::auth::extract::{CurrentUser, user_for_token};
+use crate::auth::session::{SESSION_COOKIE, cookie, set_cookie};
+use crate::entities::municipality;
+use crate::lang::{LANG_COOKIE, RequestLang};
+use crate::state::AppState;
+
+pub const STYLESHEET: &str = include_str!("../../frontend/style/main.css");
+
+/// Serves the pages' data to server functions.
+pub struct WebBackend {
+    state: AppState,
+}
+
+impl WebBackend {
+    async fn viewer(&self, parts: &Parts) -> Result<Option<CurrentUser>, String> {
+        match cookie(&parts.headers, SESSION_COOKIE) {
+            Some(token) => user_for_token(&self.state.db, token).await.map_err(|e| {
+                tracing::error!(error = %e, "session lookup failed");
+                "unavailable".to_owned()
+            }),
+            None => Ok(None),
+        }
+    }
+}
+
+fn lang_of(parts: &Parts) -> Lang {
+    parts
+        .extensions
+        .get::<RequestLang>()
+        .map(|l| l.0)
+        .unwrap_or_default()
+}
+
+#[async_trait::async_trait]
+impl Backend for WebBackend {
+    async fn session_info(&self, parts: &Parts) -> Result<SessionInfo, String> {
+        let lang = lang_of(parts);
+        let csrf = parts
+            .extensions
+            .get::<CsrfToken>()
+            .map(|t| t.0.clone())
+            .unwrap_or_default();
+        let viewer = self.viewer(parts).await?.map(|u| Viewer {
+            display_name: u.display_name,
+            role: u.role.as_str().to_owned(),
+            municipality_name: match lang {
+                Lang::Ja => u.municipality_name_ja,
+                Lang::En => u.municipality_name_en,
+            },
+        });
+        Ok(SessionInfo { lang, csrf, viewer })
+    }
+
+    async fn services(&self, parts: &Parts) -> Result<Vec<ServiceCard>, String> {
+        let lang = lang_of(parts);
+        let user = crate::auth::MaybeUser(self.viewer(parts).await?);
+        let m = catalog::resolve_municipality(&self.state, &user, None)
+            .await
+            .map_err(|e| e.to_string())?;
+        let list = catalog::list_services(&self.state, m.id)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(list
+            .into_iter()
+            .map(|s| ServiceCard {
+                id: s.id,
+                name: if lang == Lang::Ja {
+                    s.name_ja
+                } else {
+                    s.name_en
+                },
+                summary: if lang == Lang::Ja {
+                    s.summary_ja
+                } else {
+                    s.summary_en
+                },
+            })
+            .collect())
+    }
+
+    async fn municipalities(&self, parts: &Parts) -> Result<Vec<MunicipalityOption>, String> {
+        let lang = lang_of(parts);
+        let default = &self.state.settings.server.default_municipality;
+        let mut rows = municipality::Entity::find()
+            .filter(municipality::Column::Code.ne(""))
+            .order_by_asc(municipality::Column::Code)
+            .all(&self.state.db)
+            .await
+            .map_err(|e| e.to_string())?;
+        // The server's own municipality first: it is the one most people choose.
+        rows.sort_by_key(|m| &m.code != default);
+        Ok(rows
+            .into_iter()
+            .map(|m| MunicipalityOption {
+                code: m.code,
+                name: if lang == Lang::Ja {
+                    m.name_ja
+                } else {
+                    m.name_en
+                },
+            })
+            .collect())
+    }
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+/// `GET /lang/{ja|en}?next=/path`: remember the language and go back.
+async fn switch_lang(
+    Path(code): Path<String>,
+    Query(q): Query<NextQuery>,
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> Response {
+    let lang = Lang::from_tag(&code);
+    // Only local paths: never an open redirect.
+    let next = q
+        .next
+        .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+        .unwrap_or_else(|| "/".to_owned());
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::SET_COOKIE,
+        set_cookie(
+            LANG_COOKIE,
+            lang.code(),
+            60 * 60 * 24 * 365,
+            state.settings.secure_cookies(),
+            true,
+        ),
+    );
+    (headers, Redirect::to(&next)).into_response()
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/css; charset=utf-8"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=300"),
+            ),
+        ],
+        STYLESHEET,
+    )
+}
+
+pub fn router(state: &AppState) -> Router<AppState> {
+    let backend: SharedBackend = Arc::new(WebBackend {
+        state: state.clone(),
+    });
+    let routes = generate_route_list(App);
+    let options = state.leptos_options.clone();
+    let pkg_dir = format!("{}/pkg", state.leptos_options.site_root);
+    Router::new()
+        .route("/lang/{code}", get(switch_lang))
+        .route("/assets/main.css", get(stylesheet))
+        .nest_service("/pkg", ServeDir::new(pkg_dir))
+        .leptos_routes_with_context(
+            state,
+            routes,
+            move || provide_context(backend.clone()),
+            move || shell(options.clone()),
+        )
+}

@@ -1,0 +1,8 @@
+//! Black-box API tests: the real server on port 0, on SQLite and on PostgreSQL.
+
+mod helpers;
+
+mod accounts;
+mod basics;
+mod municipalities;
+mod pages;
