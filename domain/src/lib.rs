@@ -5,12 +5,18 @@
 //! the browser (wasm32) and every rule can be tested with a table.
 
 pub mod availability;
+pub mod booking;
 pub mod calendar;
 pub mod capacity;
+pub mod coupon;
 pub mod dispatch;
+pub mod eligibility;
+pub mod fees;
 pub mod i18n;
 pub mod matching;
+pub mod rules;
 pub mod service;
+pub mod staffing;
 
 pub use i18n::{Lang, Text};
 pub use service::ServiceId;
