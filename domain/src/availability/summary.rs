@@ -84,6 +84,14 @@ impl BookingWindow {
         }
     }
 
+    /// No horizon; open until the slot starts (used to refuse only the past).
+    pub fn until_start() -> Self {
+        BookingWindow {
+            opens: Opens::Always,
+            closes: Closes::MinutesBefore { minutes: 0 },
+        }
+    }
+
     /// `None` when there is no horizon.
     pub fn opens_at(&self, start: Instant) -> Option<Instant> {
         let date = local_date(start);
