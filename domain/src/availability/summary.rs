@@ -52,6 +52,27 @@ pub struct BookingWindow {
     pub closes: Closes,
 }
 
+/// The service rules' window (issue 3). The deadline is exclusive here: a window that
+/// "closes the day before at 17:00" refuses a request made at 17:00:00.
+impl From<crate::rules::BookingWindow> for BookingWindow {
+    fn from(w: crate::rules::BookingWindow) -> Self {
+        BookingWindow {
+            opens: match w.opens {
+                crate::rules::Opens::DayOfPreviousMonth { day, at } => Opens::DayOfMonthBefore {
+                    months_before: 1,
+                    day,
+                    at,
+                },
+                crate::rules::Opens::DaysBefore { days, at } => Opens::DaysBefore { days, at },
+            },
+            closes: Closes::DaysBefore {
+                days: w.closes.days_before,
+                at: w.closes.at,
+            },
+        }
+    }
+}
+
 /// Where `now` stands relative to one slot's booking window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WindowStatus {

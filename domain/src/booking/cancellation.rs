@@ -77,6 +77,39 @@ impl CancellationPolicy {
         }
     }
 
+    /// The service rules' policy (issue 3) as it applies to one household: exemptions
+    /// (tax-exempt, public assistance) are resolved here, percentages above 100 capped.
+    pub fn for_household(
+        rules: &crate::rules::CancellationPolicy,
+        household: &crate::eligibility::Household,
+    ) -> Self {
+        let exempt = (rules.exempt_tax_exempt && household.tax_exempt)
+            || (rules.exempt_public_assistance && household.public_assistance);
+        let pct = |p: u32| u8::try_from(p.min(100)).unwrap_or(100);
+        if exempt {
+            return CancellationPolicy {
+                tiers: Vec::new(),
+                no_show_percent: 0,
+                exempt_low_income: true,
+            };
+        }
+        CancellationPolicy {
+            tiers: rules
+                .tiers
+                .iter()
+                .map(|t| CancellationTier {
+                    from: Deadline {
+                        days_before: t.from.days_before,
+                        at: t.from.at,
+                    },
+                    percent: pct(t.percent),
+                })
+                .collect(),
+            no_show_percent: pct(rules.no_show_percent),
+            exempt_low_income: false,
+        }
+    }
+
     /// The charge for a family cancelling at `now` a booking starting at `start`.
     pub fn cancellation_fee(
         &self,

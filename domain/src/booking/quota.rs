@@ -141,6 +141,27 @@ pub fn check_quotas(
     Ok(())
 }
 
+/// The visit quotas of a service's rules (issue 3's [`Limits`](crate::rules::Limits)),
+/// for a household with or without a multiple birth. Plan quotas (Home-Start) are per
+/// plan, not per period, and stay with the rules.
+pub fn quotas_from_rules(limits: &crate::rules::Limits, multiple_birth: bool) -> Vec<Quota> {
+    let visits = |period, max: Option<u32>| {
+        max.map(|max| Quota {
+            period,
+            unit: QuotaUnit::Bookings,
+            max,
+        })
+    };
+    [
+        visits(Period::Month, limits.visits_per_month),
+        visits(Period::HalfYear, limits.half_year_quota(multiple_birth)),
+        visits(Period::FiscalYear, limits.visits_per_fiscal_year),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,6 +195,18 @@ mod tests {
         let h2: Vec<_> = (1..=10).map(|d| visit(2027, 3, d, 2)).collect();
         assert!(check_quotas(&q, &h2, &visit(2027, 3, 31, 2)).is_err());
         assert_eq!(check_quotas(&q, &h2, &visit(2027, 4, 1, 2)), Ok(()));
+    }
+
+    #[test]
+    fn quotas_come_from_the_rules() {
+        let limits = crate::rules::Limits {
+            visits_per_half_year: Some(10),
+            visits_per_half_year_multiple_birth: Some(20),
+            ..crate::rules::Limits::default()
+        };
+        assert_eq!(quotas_from_rules(&limits, false)[0].max, 10);
+        assert_eq!(quotas_from_rules(&limits, true)[0].max, 20);
+        assert_eq!(quotas_from_rules(&limits, true).len(), 1);
     }
 
     #[test]
