@@ -461,7 +461,7 @@ fn push_line(
 }
 
 fn duration_text(minutes: u32) -> Text {
-    if minutes % 60 == 0 {
+    if minutes.is_multiple_of(60) {
         Text::new(
             format!("{}時間", minutes / 60),
             format!("{} h", minutes / 60),

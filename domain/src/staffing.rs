@@ -181,7 +181,7 @@ mod tests {
         let mut kids = vec![age(0); 7];
         kids.push(age(3));
         assert_eq!(required_staff(&r, on, &kids), 2);
-        assert_eq!(required_staff(&r, on, &vec![age(0); 8]), 3);
+        assert_eq!(required_staff(&r, on, &[age(0); 8]), 3);
         // 2.5 rounds up: 5 age-0 (1.6) + 3 age-1 (0.5) + 6 age-3 (0.4) = 2.5 -> 3.
         let mut kids = vec![age(0); 5];
         kids.extend(vec![age(1); 3]);
