@@ -22,6 +22,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="stylesheet" href="/assets/main.css" />
+                <link rel="icon" href="data:," />
                 <HydrationScripts options />
                 <MetaTags />
             </head>

@@ -19,4 +19,8 @@ pub use app::{App, shell};
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_body(App);
+    // A marker for people and tests: the page is interactive now.
+    if let Some(root) = leptos::prelude::document().document_element() {
+        let _ = root.set_attribute("data-hydrated", "true");
+    }
 }

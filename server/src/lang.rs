@@ -1,5 +1,7 @@
 //! Which language to answer in: the `hgk_lang` cookie (set by the switch on
-//! every page), else `Accept-Language` when it asks for English, else Japanese.
+//! every page), else Japanese. API calls also honour `Accept-Language`, which
+//! programs set on purpose; pages stay Japanese-first whatever the browser's
+//! default, and the switch on every page changes them.
 
 use axum::extract::Request;
 use axum::http::header;
@@ -19,6 +21,9 @@ pub async fn layer(mut req: Request, next: Next) -> Response {
     let lang = cookie(req.headers(), LANG_COOKIE)
         .map(Lang::from_tag)
         .or_else(|| {
+            if !req.uri().path().starts_with("/api/") {
+                return None;
+            }
             req.headers()
                 .get(header::ACCEPT_LANGUAGE)
                 .and_then(|v| v.to_str().ok())

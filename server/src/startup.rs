@@ -128,6 +128,7 @@ fn build_router(state: AppState) -> Router {
         .layer(middleware::from_fn(lang::layer))
         .layer(axum::Extension(secure))
         .layer(DefaultBodyLimit::max(64 * 1024))
+        .layer(tower_http::compression::CompressionLayer::new())
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
