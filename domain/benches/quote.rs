@@ -11,9 +11,8 @@ use hagukumi_domain::rules::kiyose_defaults;
 fn bench(c: &mut Criterion) {
     let rules = kiyose_defaults();
     let date = |s: &str| s.parse::<NaiveDate>().unwrap_or(NaiveDate::MIN);
-    let at = |s: &str| {
-        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap_or(NaiveDateTime::MIN)
-    };
+    let at =
+        |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap_or(NaiveDateTime::MIN);
     let eligibility = EligibilityRequest {
         service: ServiceId::FamilySupport,
         on: date("2026-09-22"),
@@ -43,13 +42,16 @@ fn bench(c: &mut Criterion) {
         household: Household::default(),
         forfeit_coupon_change: false,
     };
-    c.bench_function("eligibility + quote (family support, 2 children, holiday evening)", |b| {
-        b.iter(|| {
-            let e = check(black_box(&rules), black_box(&eligibility));
-            let q = quote(black_box(&rules), black_box(&booking));
-            (e.map(|e| e.eligible), q.map(|q| q.total_yen))
-        })
-    });
+    c.bench_function(
+        "eligibility + quote (family support, 2 children, holiday evening)",
+        |b| {
+            b.iter(|| {
+                let e = check(black_box(&rules), black_box(&eligibility));
+                let q = quote(black_box(&rules), black_box(&booking));
+                (e.map(|e| e.eligible), q.map(|q| q.total_yen))
+            })
+        },
+    );
 }
 
 criterion_group!(benches, bench);

@@ -38,7 +38,10 @@ impl CouponRules {
     pub(crate) fn check(&self, path: &str, out: &mut Vec<RuleProblem>) {
         if self.denomination_yen == 0 {
             problem(out, path, "denomination_yen", "must be at least 1");
-        } else if !self.yen_per_fiscal_year.is_multiple_of(self.denomination_yen) {
+        } else if !self
+            .yen_per_fiscal_year
+            .is_multiple_of(self.denomination_yen)
+        {
             problem(
                 out,
                 path,

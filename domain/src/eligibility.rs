@@ -279,6 +279,7 @@ pub struct LocalizedEligibility {
 }
 
 impl Eligibility {
+    /// The answer in one language, shaped like the public contract.
     pub fn localized(&self, lang: Lang) -> LocalizedEligibility {
         let tr = |v: &[Reason]| {
             v.iter()

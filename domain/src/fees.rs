@@ -292,6 +292,7 @@ impl QuoteError {
         }
     }
 
+    /// A message for the person booking, in both languages.
     pub fn message(&self) -> Text {
         match self {
             QuoteError::NotOffered { service, on } => Text::new(

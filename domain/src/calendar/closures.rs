@@ -27,6 +27,7 @@ impl MonthDay {
         })
     }
 
+    /// The month-day of a date (to test annual closures).
     pub fn of(date: NaiveDate) -> MonthDay {
         MonthDay {
             month: date.month() as u8,
@@ -34,10 +35,12 @@ impl MonthDay {
         }
     }
 
+    /// Month, 1–12.
     pub fn month(self) -> u32 {
         u32::from(self.month)
     }
 
+    /// Day of the month, 1–31.
     pub fn day(self) -> u32 {
         u32::from(self.day)
     }
@@ -107,6 +110,7 @@ impl Closure {
         }
     }
 
+    /// Whether the site is closed on `date` because of this closure.
     pub fn covers(&self, date: NaiveDate) -> bool {
         match self {
             Closure::Annual { from, to, .. } => {
@@ -121,6 +125,7 @@ impl Closure {
         }
     }
 
+    /// What the closure is called, for the calendar legend.
     pub fn label(&self) -> &Text {
         match self {
             Closure::Annual { label, .. } | Closure::Dates { label, .. } => label,
@@ -144,6 +149,7 @@ impl ClosureCalendar {
         self.0.iter().find(|c| c.covers(date))
     }
 
+    /// Whether any closure covers `date`.
     pub fn is_closed(&self, date: NaiveDate) -> bool {
         self.closure_on(date).is_some()
     }

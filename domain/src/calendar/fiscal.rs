@@ -38,10 +38,12 @@ impl FiscalYear {
         NaiveDate::from_ymd_opt(self.0 + 1, 3, 31).unwrap_or(NaiveDate::MAX)
     }
 
+    /// Whether `date` counts towards this year's quotas and coupon.
     pub fn contains(self, date: NaiveDate) -> bool {
         FiscalYear::of(date) == self
     }
 
+    /// The following fiscal year (when quotas and coupons reset).
     pub fn next(self) -> FiscalYear {
         FiscalYear(self.0 + 1)
     }
@@ -82,6 +84,7 @@ impl HalfYear {
         }
     }
 
+    /// First day: 1 April or 1 October.
     pub fn start(self) -> NaiveDate {
         match self.half {
             Half::First => self.fiscal_year.start(),
@@ -91,6 +94,7 @@ impl HalfYear {
         }
     }
 
+    /// Last day: 30 September or 31 March.
     pub fn end(self) -> NaiveDate {
         match self.half {
             Half::First => {
@@ -100,6 +104,7 @@ impl HalfYear {
         }
     }
 
+    /// Whether `date` counts towards this half-year's quota.
     pub fn contains(self, date: NaiveDate) -> bool {
         HalfYear::of(date) == self
     }

@@ -48,6 +48,7 @@ pub struct QuotaExceeded {
 }
 
 impl QuotaExceeded {
+    /// A message for the family, in both languages.
     pub fn message(&self) -> Text {
         let ja_period = match self.period {
             "month" => "1か月",

@@ -94,6 +94,7 @@ pub struct RuleProblem {
 }
 
 impl RuleProblem {
+    /// A problem at `path`.
     pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
         RuleProblem {
             path: path.into(),
@@ -284,6 +285,7 @@ pub enum ReasonCode {
 }
 
 impl ReasonCode {
+    /// The reason as a parent would say it.
     pub fn text(self) -> Text {
         match self {
             ReasonCode::Hospitalisation => Text::new("入院", "hospitalisation"),
