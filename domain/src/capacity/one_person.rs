@@ -280,7 +280,7 @@ mod tests {
         let a = visit((9, 0), (11, 0)).with_location(kiyose_station);
         let b = visit((11, 15), (12, 0)).with_location(akitsu);
         assert_eq!(model.buffer_between(&a, &b), 20);
-        assert!(model.fits(&[a.clone()], &b, now()).is_err());
+        assert!(model.fits(std::slice::from_ref(&a), &b, now()).is_err());
         assert_eq!(
             model.fits(&[a], &visit((11, 20), (12, 0)).with_location(akitsu), now()),
             Ok(())

@@ -103,12 +103,15 @@ impl<'a> StaffRatio<'a> {
     }
 
     /// The largest `m ≤ REMAINING_CAP` such that `m` more groups of `probe` children fit
-    /// in `seg` (binary search; required staff is monotone in the children).
+    /// in `seg`. Required staff is monotone in the children, so this is a search; it
+    /// starts from `hint` (the answer of the neighbouring stretch, usually the same or
+    /// close) and gallops, so most stretches cost two or three calls with small inputs.
     fn copies_that_fit(
         &self,
         seg: &Segment<'_>,
         probe: &[NaiveDate],
         buf: &mut Vec<NaiveDate>,
+        hint: u32,
     ) -> u32 {
         if seg.staff == 0 {
             return 0;
@@ -129,14 +132,33 @@ impl<'a> StaffRatio<'a> {
             }
             (self.required_staff)(on, buf) <= seg.staff
         };
-        if !fits(1) {
-            return 0;
+        let hint = hint.clamp(1, REMAINING_CAP);
+        // Find lo < hi with fits(lo) and !fits(hi) (hi = CAP + 1 stands for "never fails").
+        let (mut lo, mut hi);
+        if fits(hint) {
+            lo = hint;
+            let mut step = 1;
+            loop {
+                let next = lo.saturating_add(step);
+                if next > REMAINING_CAP {
+                    hi = REMAINING_CAP + 1;
+                    break;
+                }
+                if fits(next) {
+                    lo = next;
+                    step = step.saturating_mul(2);
+                } else {
+                    hi = next;
+                    break;
+                }
+            }
+        } else {
+            if hint == 1 || !fits(1) {
+                return 0;
+            }
+            lo = 1;
+            hi = hint;
         }
-        let (mut lo, mut hi) = (1, REMAINING_CAP);
-        if fits(hi) {
-            return hi;
-        }
-        // Invariant: fits(lo), !fits(hi).
         while hi - lo > 1 {
             let mid = lo + (hi - lo) / 2;
             if fits(mid) { lo = mid } else { hi = mid }
@@ -203,7 +225,8 @@ impl CapacityModel for StaffRatio<'_> {
         let mut min = REMAINING_CAP;
         let mut buf = Vec::new();
         self.sweep(existing, probe.interval, |seg| {
-            min = min.min(self.copies_that_fit(&seg, &probe.children, &mut buf));
+            let hint = if min == REMAINING_CAP { 1 } else { min };
+            min = min.min(self.copies_that_fit(&seg, &probe.children, &mut buf, hint));
             min > 0
         });
         min
@@ -229,8 +252,12 @@ impl CapacityModel for StaffRatio<'_> {
         };
         let mut stretches: Vec<(Interval, u32)> = Vec::new();
         let mut buf = Vec::new();
+        let mut hint = 1;
         self.sweep(existing, hull, |seg| {
-            let n = self.copies_that_fit(&seg, &template.children, &mut buf);
+            let n = self.copies_that_fit(&seg, &template.children, &mut buf, hint);
+            if n > 0 {
+                hint = n;
+            }
             stretches.push((seg.iv, n));
             true
         });
