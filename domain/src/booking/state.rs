@@ -86,6 +86,16 @@ pub enum Approval {
     Coordinator,
 }
 
+/// The service rules' confirmation setting (issue 3).
+impl From<crate::rules::Confirmation> for Approval {
+    fn from(c: crate::rules::Confirmation) -> Self {
+        match c {
+            crate::rules::Confirmation::Automatic => Approval::Automatic,
+            crate::rules::Confirmation::CoordinatorApproval => Approval::Coordinator,
+        }
+    }
+}
+
 /// How a service's bookings move.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Flow {
