@@ -73,6 +73,7 @@ enum RuleSets {
 enum Sites {
     Table,
     Id,
+    Code,
     MunicipalityId,
     ServiceKey,
     NameJa,
@@ -291,6 +292,7 @@ impl MigrationTrait for Migration {
             Table::create()
                 .table(Sites::Table)
                 .col(pk_uuid(Sites::Id))
+                .col(string_len_uniq(Sites::Code, 64))
                 .col(uuid(Sites::MunicipalityId))
                 .col(string_len(Sites::ServiceKey, 64))
                 .col(string_len(Sites::NameJa, 200))

@@ -1,6 +1,7 @@
-//! `ApiJson<T>`: a JSON body extractor whose every failure is a problem+json
-//! naming the field (malformed JSON → 400; unknown field, wrong type, missing
-//! field → 422), instead of axum's plain-text rejections.
+//! `ApiJson<T>` and `ApiQuery<T>`: body and query extractors whose every
+//! failure is a problem+json naming the field (malformed JSON → 400; unknown
+//! field, wrong type, missing field → 422), instead of axum's plain-text
+//! rejections.
 
 use axum::extract::{FromRequest, Request};
 use axum::http::header;
@@ -50,6 +51,31 @@ impl<T: serde::Serialize> IntoResponse for ApiJson<T> {
     }
 }
 
+/// Query parameters, parsed with the same field-level problems as bodies.
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> axum::extract::FromRequestParts<S> for ApiQuery<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(de)
+            .map(ApiQuery)
+            .map_err(|err| {
+                let path = err.path().to_string();
+                field_problem(path, &err.into_inner().to_string())
+            })
+    }
+}
+
 /// Deserialises `bytes`, turning serde's error into a field-level problem.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
@@ -75,6 +101,13 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                 ),
             )]);
         }
+        field_problem(path, &msg)
+    })
+}
+
+/// A 422 naming the field, from serde's message about it.
+fn field_problem(path: String, msg: &str) -> ApiError {
+    {
         let join = |name: &str| {
             if path.is_empty() || path == "." {
                 name.to_owned()
@@ -104,13 +137,13 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         };
         let field = if field == "." { String::new() } else { field };
         // serde's wording is precise and in English; keep it for the English text.
-        let en = strip_position(&msg);
+        let en = strip_position(msg);
         ApiError::Validation(vec![FieldError::new(
             field.clone(),
             code,
             Text::new(format!("{field}: {ja}"), format!("{field}: {en}")),
         )])
-    })
+    }
 }
 
 fn strip_position(msg: &str) -> String {

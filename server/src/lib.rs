@@ -10,6 +10,7 @@ pub mod entities;
 pub mod error;
 pub mod json;
 pub mod lang;
+pub mod rules;
 pub mod seed;
 pub mod settings;
 pub mod startup;

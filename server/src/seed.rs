@@ -4,7 +4,8 @@
 //! states. Loaded only into an empty database.
 
 use chrono::{NaiveDate, Utc};
-use hagukumi_domain::ServiceId;
+use hagukumi_domain::rules::kiyose_defaults;
+use hagukumi_domain::{ServiceId, Text};
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Set,
     TransactionTrait,
@@ -173,6 +174,9 @@ pub async fn seed(db: &DatabaseConnection) -> anyhow::Result<()> {
         .insert(&txn)
         .await?;
         munis.push(id);
+        let mut rules = kiyose_defaults();
+        rules.municipality = Text::new(ja, en);
+        crate::rules::store(&txn, id, &rules).await?;
         for (order, sid) in ServiceId::ALL.into_iter().enumerate() {
             let name = sid.name();
             let (sja, sen) = summary(sid);
@@ -196,8 +200,9 @@ pub async fn seed(db: &DatabaseConnection) -> anyhow::Result<()> {
     // Temporary care: With-I opens on weekends and holidays too; the Shimojuku
     // center (since FY2017) on weekdays. Capacity is places in the room; the
     // staff roster decides how many children can actually come.
-    for (ja, en, cap, settings) in [
+    for (code, ja, en, cap, settings) in [
         (
+            "with-i",
             "ウイズアイ",
             "With-I",
             15,
@@ -205,6 +210,7 @@ pub async fn seed(db: &DatabaseConnection) -> anyhow::Result<()> {
                    "roster": [{"rrule": "FREQ=DAILY", "start": "09:00", "hours": 8, "staff": 3}]}),
         ),
         (
+            "shimojuku",
             "下宿センター",
             "Shimojuku Center",
             10,
@@ -214,6 +220,7 @@ pub async fn seed(db: &DatabaseConnection) -> anyhow::Result<()> {
     ] {
         site::ActiveModel {
             id: Set(Uuid::now_v7()),
+            code: Set(code.to_owned()),
             municipality_id: Set(kiyose),
             service_key: Set(ServiceId::TemporaryCare.as_str().to_owned()),
             name_ja: Set(ja.to_owned()),
@@ -227,16 +234,22 @@ pub async fn seed(db: &DatabaseConnection) -> anyhow::Result<()> {
     }
     // Two short-stay facilities with 2 beds each, contracted by Kiyose and
     // shared with Higashikurume: one bed guaranteed to each city per night.
-    for (ja, en) in [
+    for (code, ja, en) in [
         (
+            "midori",
             "ショートステイ施設 みどりの家（児童養護施設）",
             "Midori House (children's home)",
         ),
-        ("ショートステイ施設 ひかり乳児院", "Hikari Infant Home"),
+        (
+            "hikari",
+            "ショートステイ施設 ひかり乳児院",
+            "Hikari Infant Home",
+        ),
     ] {
         let id = Uuid::now_v7();
         site::ActiveModel {
             id: Set(id),
+            code: Set(code.to_owned()),
             municipality_id: Set(kiyose),
             service_key: Set(ServiceId::ShortStay.as_str().to_owned()),
             name_ja: Set(ja.to_owned()),

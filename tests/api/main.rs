@@ -4,5 +4,7 @@ mod helpers;
 
 mod accounts;
 mod basics;
+mod calendar;
 mod municipalities;
 mod pages;
+mod rules;

@@ -1,9 +1,11 @@
 //! The REST API under `/api/v1` and its OpenAPI document.
 
+pub mod calendar;
 pub mod catalog;
 pub mod health;
 pub mod household;
 pub mod openapi;
+pub mod rules;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -17,6 +19,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/auth/signin", post(auth::api_sign_in))
         .route("/api/v1/auth/signout", post(auth::api_sign_out))
         .route("/api/v1/me", get(auth::api_me))
+        .route("/api/v1/holidays", get(calendar::holidays))
+        .route("/api/v1/eligibility", post(rules::eligibility))
+        .route("/api/v1/quotes", post(rules::quote))
+        .route("/api/v1/services/{id}/rules", get(rules::service_rules))
         .route("/api/v1/municipalities", get(catalog::municipalities))
         .route("/api/v1/services", get(catalog::services))
         .route("/api/v1/sites", get(catalog::sites))

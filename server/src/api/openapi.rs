@@ -3,7 +3,7 @@
 use axum::Json;
 use utoipa::OpenApi;
 
-use crate::api::{catalog, health, household};
+use crate::api::{calendar, catalog, health, household, rules};
 use crate::auth::handlers as auth;
 
 #[derive(OpenApi)]
@@ -19,6 +19,10 @@ use crate::auth::handlers as auth;
         auth::api_sign_in,
         auth::api_sign_out,
         auth::api_me,
+        calendar::holidays,
+        rules::eligibility,
+        rules::quote,
+        rules::service_rules,
         catalog::municipalities,
         catalog::services,
         catalog::sites,

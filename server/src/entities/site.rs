@@ -7,6 +7,9 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
+    /// Stable key used by the rules (`with-i`, `shimojuku`, …).
+    #[sea_orm(unique)]
+    pub code: String,
     pub municipality_id: Uuid,
     pub service_key: String,
     pub name_ja: String,
