@@ -18,3 +18,6 @@ pub mod validate;
 pub use model::{Objective, Plan, Point, Problem, ProblemError, Skills, Vehicle, Visit};
 pub use solver::{Budget, ReplanError, Settings, replan, solve};
 pub use validate::{Report, Violation, validate};
+
+#[cfg(test)]
+mod tests;

@@ -58,10 +58,10 @@ pub fn parse(text: &str) -> Result<Instance, ParseError> {
             break;
         }
         let nums: Vec<&str> = line.split_whitespace().collect();
-        if nums.len() == 2 {
-            if let (Ok(n), Ok(c)) = (nums[0].parse::<usize>(), nums[1].parse::<i64>()) {
-                fleet = Some((n, c));
-            }
+        if nums.len() == 2
+            && let (Ok(n), Ok(c)) = (nums[0].parse::<usize>(), nums[1].parse::<i64>())
+        {
+            fleet = Some((n, c));
         }
     }
     let (vehicles, capacity) = fleet.ok_or(ParseError::MissingFleet)?;

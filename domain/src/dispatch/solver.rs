@@ -326,16 +326,18 @@ impl Sol {
         blink: f64,
     ) -> Option<(usize, usize, f64)> {
         let mut best: Option<(usize, usize, f64)> = None;
-        let mut tried_empty = false;
+        let mut last_idle_tried: Option<usize> = None;
         for (k, r) in self.routes.iter().enumerate() {
             if r.visits.is_empty() {
                 // Opening a vehicle: only if the fleet limit allows. Identical idle vehicles
                 // are common (Solomon), but differing ones matter, so each is tried unless
-                // it is the same as the last tried idle one.
-                if used >= max_routes || (tried_empty && same_vehicle(ctx, k)) {
+                // it is the same as the last idle one tried.
+                if used >= max_routes
+                    || last_idle_tried.is_some_and(|j| ctx.p.vehicles[j] == ctx.p.vehicles[k])
+                {
                     continue;
                 }
-                tried_empty = true;
+                last_idle_tried = Some(k);
             }
             let Some(base) = r.route_delta(ctx, k, v) else {
                 continue;
@@ -387,16 +389,6 @@ impl Sol {
             }
         }
     }
-}
-
-/// Whether idle vehicle `k` is interchangeable with vehicle `k − 1` (same base, hours,
-/// capacity, skills), so trying both as a new route is wasted work.
-fn same_vehicle(ctx: &Ctx, k: usize) -> bool {
-    if k == 0 {
-        return false;
-    }
-    let (a, b) = (&ctx.p.vehicles[k], &ctx.p.vehicles[k - 1]);
-    a == b
 }
 
 /// SISR ruin: removes strings of consecutive visits from routes near a random seed visit.
@@ -688,10 +680,10 @@ pub fn replan(problem: &Problem, previous: &Plan, vehicle: usize) -> Result<Plan
                 };
                 let mut route_best: Option<(usize, f64)> = None;
                 for pos in 0..=r.visits.len() {
-                    if let Some(d) = r.insertion_delta(&ctx, k, v, pos) {
-                        if route_best.is_none_or(|b| base + d < b.1) {
-                            route_best = Some((pos, base + d));
-                        }
+                    if let Some(d) = r.insertion_delta(&ctx, k, v, pos)
+                        && route_best.is_none_or(|b| base + d < b.1)
+                    {
+                        route_best = Some((pos, base + d));
                     }
                 }
                 if let Some((pos, c)) = route_best {

@@ -136,14 +136,12 @@ pub fn validate(problem: &Problem, plan: &Plan) -> Result<Report, Vec<Violation>
                     visit: v,
                 });
             }
-            if let Some(p) = visit.pinned_vehicle {
-                if p != k {
-                    errors.push(Violation::Pin {
-                        vehicle: k,
-                        visit: v,
-                        pinned: p,
-                    });
-                }
+            if let Some(p) = visit.pinned_vehicle.filter(|&p| p != k) {
+                errors.push(Violation::Pin {
+                    vehicle: k,
+                    visit: v,
+                    pinned: p,
+                });
             }
             report.schedule.push((k, v, arrival, start));
             load += visit.demand;
