@@ -123,7 +123,10 @@ enum Households {
     SingleParentSince,
     PublicAssistance,
     TaxExempt,
+    MultipleBirth,
     Area,
+    FactsConfirmedAt,
+    FactsConfirmedBy,
     CreatedAt,
 }
 
@@ -403,7 +406,10 @@ impl MigrationTrait for Migration {
                 .col(date_null(Households::SingleParentSince))
                 .col(boolean(Households::PublicAssistance))
                 .col(boolean(Households::TaxExempt))
+                .col(boolean(Households::MultipleBirth))
                 .col(string_len_null(Households::Area, 100))
+                .col(timestamp_with_time_zone_null(Households::FactsConfirmedAt))
+                .col(uuid_null(Households::FactsConfirmedBy))
                 .col(timestamp_with_time_zone(Households::CreatedAt))
                 .foreign_key(&mut fk(
                     "fk_households_municipality",

@@ -99,6 +99,9 @@ async fn add_household(
         single_parent_since: Set(single_parent_since),
         public_assistance: Set(false),
         tax_exempt: Set(false),
+        multiple_birth: Set(false),
+        facts_confirmed_at: Set(None),
+        facts_confirmed_by: Set(None),
         area: Set(Some(area.to_owned())),
         created_at: Set(Utc::now()),
     }

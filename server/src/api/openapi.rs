@@ -28,6 +28,10 @@ use crate::auth::handlers as auth;
         catalog::sites,
         household::my_household,
         household::children,
+        household::put_household,
+        household::post_child,
+        household::put_child,
+        household::confirm_household,
     ),
     components(schemas(crate::auth::Role))
 )]

@@ -170,6 +170,9 @@ pub async fn sign_up(state: &AppState, req: SignUpRequest) -> ApiResult<Uuid> {
         single_parent_since: Set(None),
         public_assistance: Set(false),
         tax_exempt: Set(false),
+        multiple_birth: Set(false),
+        facts_confirmed_at: Set(None),
+        facts_confirmed_by: Set(None),
         area: Set(None),
         created_at: Set(now),
     }

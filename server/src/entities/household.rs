@@ -13,7 +13,12 @@ pub struct Model {
     pub single_parent_since: Option<Date>,
     pub public_assistance: bool,
     pub tax_exempt: bool,
+    pub multiple_birth: bool,
     pub area: Option<String>,
+    /// When staff last confirmed the self-declared facts (public assistance,
+    /// tax exemption); a change by the family clears it.
+    pub facts_confirmed_at: Option<DateTimeUtc>,
+    pub facts_confirmed_by: Option<Uuid>,
     pub created_at: DateTimeUtc,
 }
 
