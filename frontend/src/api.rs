@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::model::{MunicipalityOption, ServiceCard, SessionInfo};
+use crate::model::{FamilyData, FinderData, MunicipalityOption, ServiceCard, SessionInfo};
 
 #[cfg(feature = "ssr")]
 fn context() -> Result<(crate::backend::SharedBackend, http::request::Parts), ServerFnError> {
@@ -35,4 +35,16 @@ pub async fn list_municipalities() -> Result<Vec<MunicipalityOption>, ServerFnEr
         .municipalities(&parts)
         .await
         .map_err(ServerFnError::new)
+}
+
+#[server(prefix = "/sfn", endpoint = "family")]
+pub async fn get_family() -> Result<FamilyData, ServerFnError> {
+    let (backend, parts) = context()?;
+    backend.family(&parts).await.map_err(ServerFnError::new)
+}
+
+#[server(prefix = "/sfn", endpoint = "finder")]
+pub async fn get_finder() -> Result<FinderData, ServerFnError> {
+    let (backend, parts) = context()?;
+    backend.finder(&parts).await.map_err(ServerFnError::new)
 }

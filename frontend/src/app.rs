@@ -12,6 +12,7 @@ use crate::api::get_session;
 use crate::i18n::{role_label, tr};
 use crate::model::SessionInfo;
 use crate::pages::{HomePage, NotFound, RolePage, SignInPage, SignUpPage};
+use crate::parent::{FinderPage, HouseholdPage, ParentHome};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -50,7 +51,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") ssr=SsrMode::Async view=HomePage />
                     <Route path=path!("/signin") ssr=SsrMode::Async view=SignInPage />
                     <Route path=path!("/signup") ssr=SsrMode::Async view=SignUpPage />
-                    <Route path=path!("/parent") ssr=SsrMode::Async view=|| view! { <RolePage role="parent" /> } />
+                    <Route path=path!("/parent") ssr=SsrMode::Async view=ParentHome />
+                    <Route path=path!("/parent/household") ssr=SsrMode::Async view=HouseholdPage />
+                    <Route path=path!("/parent/services") ssr=SsrMode::Async view=FinderPage />
                     <Route path=path!("/coordinator") ssr=SsrMode::Async view=|| view! { <RolePage role="coordinator" /> } />
                     <Route path=path!("/provider") ssr=SsrMode::Async view=|| view! { <RolePage role="provider" /> } />
                     <Route path=path!("/admin") ssr=SsrMode::Async view=|| view! { <RolePage role="admin" /> } />

@@ -6,13 +6,17 @@ use std::sync::Arc;
 
 use http::request::Parts;
 
-use crate::model::{MunicipalityOption, ServiceCard, SessionInfo};
+use crate::model::{FamilyData, FinderData, MunicipalityOption, ServiceCard, SessionInfo};
 
 #[async_trait::async_trait]
 pub trait Backend: Send + Sync + 'static {
     async fn session_info(&self, request: &Parts) -> Result<SessionInfo, String>;
     async fn services(&self, request: &Parts) -> Result<Vec<ServiceCard>, String>;
     async fn municipalities(&self, request: &Parts) -> Result<Vec<MunicipalityOption>, String>;
+    /// The signed-in parent's household and children; `Err("unauthorized")` otherwise.
+    async fn family(&self, request: &Parts) -> Result<FamilyData, String>;
+    /// The family, the municipality's rules and its services, for the finder.
+    async fn finder(&self, request: &Parts) -> Result<FinderData, String>;
 }
 
 pub type SharedBackend = Arc<dyn Backend>;

@@ -19,3 +19,50 @@ pub fn role_label(lang: Lang, role: &str) -> &'static str {
         _ => "",
     }
 }
+
+const WEEKDAYS_JA: [&str; 7] = ["月", "火", "水", "木", "金", "土", "日"];
+
+/// A date as people read it: `2026年11月25日(水)` / `Wed 25 Nov 2026`.
+pub fn date_long(lang: Lang, d: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    match lang {
+        Lang::Ja => format!(
+            "{}年{}月{}日({})",
+            d.year(),
+            d.month(),
+            d.day(),
+            WEEKDAYS_JA[d.weekday().num_days_from_monday() as usize]
+        ),
+        Lang::En => d.format("%a %-d %b %Y").to_string(),
+    }
+}
+
+/// A child's age for a parent: `2歳5か月` / `2 years 5 months`, or days for newborns.
+pub fn age_text(lang: Lang, birth: chrono::NaiveDate, on: chrono::NaiveDate) -> String {
+    use hagukumi_domain::calendar::age::{YearsMonths, age_in_days};
+    let Some(ym) = YearsMonths::on(birth, on) else {
+        return String::new();
+    };
+    match (lang, ym.years, ym.months) {
+        (Lang::Ja, 0, 0) => format!("生後{}日", age_in_days(birth, on).unwrap_or(0)),
+        (Lang::Ja, 0, m) => format!("{m}か月"),
+        (Lang::Ja, y, m) => format!("{y}歳{m}か月"),
+        (Lang::En, 0, 0) => format!("{} days", age_in_days(birth, on).unwrap_or(0)),
+        (Lang::En, 0, m) => format!("{m} months"),
+        (Lang::En, y, m) => format!("{y} years {m} months"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_ages_read_naturally() {
+        let d = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap_or_default();
+        assert_eq!(date_long(Lang::Ja, d), "2026年11月25日(水)");
+        assert_eq!(date_long(Lang::En, d), "Wed 25 Nov 2026");
+        let birth = chrono::NaiveDate::from_ymd_opt(2025, 2, 3).unwrap_or_default();
+        assert_eq!(age_text(Lang::Ja, birth, d), "1歳9か月");
+    }
+}

@@ -7,6 +7,7 @@ pub mod app;
 pub mod i18n;
 pub mod model;
 pub mod pages;
+pub mod parent;
 
 #[cfg(feature = "ssr")]
 pub mod backend;

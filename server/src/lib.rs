@@ -8,6 +8,7 @@ pub mod cli;
 pub mod db;
 pub mod entities;
 pub mod error;
+pub mod forms;
 pub mod json;
 pub mod lang;
 pub mod rules;

@@ -11,7 +11,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use hagukumi_domain::Lang;
 use hagukumi_frontend::backend::{Backend, SharedBackend};
-use hagukumi_frontend::model::{MunicipalityOption, ServiceCard, SessionInfo, Viewer};
+use hagukumi_frontend::model::{
+    ChildView, FamilyData, FinderData, HouseholdView, MunicipalityOption, ServiceCard, SessionInfo,
+    Viewer,
+};
 use hagukumi_frontend::{App, shell};
 use http::request::Parts;
 use leptos::prelude::provide_context;
@@ -24,7 +27,7 @@ use crate::api::catalog;
 use crate::auth::csrf::CsrfToken;
 use crate::auth::extract::{CurrentUser, user_for_token};
 use crate::auth::session::{SESSION_COOKIE, cookie, set_cookie};
-use crate::entities::municipality;
+use crate::entities::{child, municipality};
 use crate::lang::{LANG_COOKIE, RequestLang};
 use crate::state::AppState;
 
@@ -102,6 +105,35 @@ impl Backend for WebBackend {
             .collect())
     }
 
+    async fn family(&self, parts: &Parts) -> Result<FamilyData, String> {
+        let user = self
+            .viewer(parts)
+            .await?
+            .filter(|u| u.role == crate::auth::Role::Parent)
+            .ok_or_else(|| "unauthorized".to_owned())?;
+        family_of(&self.state, &user).await.map_err(|e| {
+            tracing::error!(error = %e, "family lookup failed");
+            "unavailable".to_owned()
+        })
+    }
+
+    async fn finder(&self, parts: &Parts) -> Result<FinderData, String> {
+        let family = self.family(parts).await?;
+        let user = self
+            .viewer(parts)
+            .await?
+            .ok_or_else(|| "unauthorized".to_owned())?;
+        let rules = crate::rules::load(&self.state.db, user.municipality_id)
+            .await
+            .map_err(|e| e.to_string())?;
+        let services = self.services(parts).await?;
+        Ok(FinderData {
+            family,
+            rules,
+            services,
+        })
+    }
+
     async fn municipalities(&self, parts: &Parts) -> Result<Vec<MunicipalityOption>, String> {
         let lang = lang_of(parts);
         let default = &self.state.settings.server.default_municipality;
@@ -125,6 +157,43 @@ impl Backend for WebBackend {
             })
             .collect())
     }
+}
+
+/// The parent's household and children as the pages show them.
+pub async fn family_of(
+    state: &AppState,
+    user: &CurrentUser,
+) -> Result<FamilyData, crate::error::ApiError> {
+    let h = crate::api::household::household_of(state, user).await?;
+    let children = child::Entity::find()
+        .filter(child::Column::HouseholdId.eq(h.id))
+        .order_by_asc(child::Column::CreatedAt)
+        .all(&state.db)
+        .await?;
+    Ok(FamilyData {
+        today: hagukumi_domain::calendar::local_date(chrono::Utc::now()),
+        household: HouseholdView {
+            facts: hagukumi_domain::eligibility::Household {
+                single_parent: h.single_parent,
+                single_parent_since: h.single_parent_since,
+                public_assistance: h.public_assistance,
+                tax_exempt: h.tax_exempt,
+                multiple_birth: h.multiple_birth,
+            },
+            area: h.area,
+            confirmed: h.facts_confirmed_at.is_some(),
+        },
+        children: children
+            .into_iter()
+            .map(|c| ChildView {
+                id: c.id.to_string(),
+                family_name: c.family_name,
+                given_name: c.given_name,
+                birth_date: c.birth_date,
+                due_date: c.due_date,
+            })
+            .collect(),
+    })
 }
 
 #[derive(Deserialize)]
@@ -182,6 +251,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
     let options = state.leptos_options.clone();
     let pkg_dir = format!("{}/pkg", state.leptos_options.site_root);
     Router::new()
+        .merge(crate::forms::router())
         .route("/lang/{code}", get(switch_lang))
         .route("/assets/main.css", get(stylesheet))
         .nest_service("/pkg", ServeDir::new(pkg_dir))

@@ -1,0 +1,387 @@
+//! The parent portal: the family at a glance, household set-up, and the
+//! service finder whose eligibility is computed by the booking core — on the
+//! server for the first HTML, then in the browser (wasm) as the date changes.
+
+use chrono::NaiveDate;
+use hagukumi_domain::eligibility::{self, ChildInput, EligibilityRequest};
+use hagukumi_domain::{Lang, ServiceId};
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::{get_family, get_finder};
+use crate::app::with_session;
+use crate::i18n::{age_text, date_long, role_label, tr};
+use crate::model::{ChildView, FamilyData, FinderData, SessionInfo};
+
+fn child_name(c: &ChildView) -> String {
+    format!("{} {}", c.family_name, c.given_name)
+}
+
+fn child_line(lang: Lang, c: &ChildView, today: NaiveDate) -> String {
+    match (c.birth_date, c.due_date) {
+        (Some(b), _) => format!("{}（{}）", age_text(lang, b, today), date_long(lang, b)),
+        (None, Some(d)) => format!("{} {}", tr(lang, "出産予定日", "Due"), date_long(lang, d)),
+        _ => String::new(),
+    }
+}
+
+/// Shown to visitors who are not a signed-in parent.
+fn not_a_parent(lang: Lang, signed_in: bool) -> AnyView {
+    if signed_in {
+        view! { <p class="error" role="alert">{tr(lang, "このページを見る権限がありません。", "You are not allowed to see this page.")}</p> }.into_any()
+    } else {
+        view! {
+            <p>{tr(lang, "このページを見るにはログインしてください。", "Please sign in to see this page.")}</p>
+            <p><a href="/signin">{tr(lang, "ログイン", "Sign in")}</a></p>
+        }
+        .into_any()
+    }
+}
+
+#[component]
+pub fn ParentHome() -> impl IntoView {
+    let family = Resource::new(|| (), |_| get_family());
+    with_session(move |info: SessionInfo| {
+        let lang = info.lang;
+        let Some(v) = info.viewer.clone().filter(|v| v.role == "parent") else {
+            return view! { <h1>{role_label(lang, "parent")}</h1> {not_a_parent(lang, info.viewer.is_some())} }.into_any();
+        };
+        view! {
+            <h1 id="welcome">
+                {match lang {
+                    Lang::Ja => format!("ようこそ、{}さん", v.display_name),
+                    Lang::En => format!("Welcome, {}", v.display_name),
+                }}
+            </h1>
+            <dl class="facts">
+                <dt>{tr(lang, "役割", "Role")}</dt>
+                <dd id="role">{role_label(lang, &v.role)}</dd>
+                <dt>{tr(lang, "自治体", "Municipality")}</dt>
+                <dd id="municipality">{v.municipality_name.clone()}</dd>
+            </dl>
+            <nav class="actions" aria-label=tr(lang, "メニュー", "Menu")>
+                <a class="button" href="/parent/services">{tr(lang, "使えるサービスを探す", "Find services you can use")}</a>
+                <a class="button secondary" href="/parent/household">{tr(lang, "家族の情報", "Your family")}</a>
+            </nav>
+            <h2>{tr(lang, "お子さん", "Children")}</h2>
+            <Suspense fallback=move || view! { <p class="loading" role="status">{tr(lang, "読み込み中…", "Loading…")}</p> }>
+                {move || Suspend::new(async move {
+                    match family.await {
+                        Ok(f) if f.children.is_empty() => view! {
+                            <p>{tr(lang, "お子さんが登録されていません。", "No children registered yet.")}
+                               " "<a href="/parent/household">{tr(lang, "登録する", "Add a child")}</a></p>
+                        }.into_any(),
+                        Ok(f) => view! {
+                            <ul class="cards" id="children">
+                                {f.children.iter().map(|c| view! {
+                                    <li class="card">
+                                        <strong>{child_name(c)}</strong>
+                                        <span class="muted">{child_line(lang, c, f.today)}</span>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                        Err(_) => view! { <p class="error" role="alert">{tr(lang, "読み込めませんでした。", "Could not load.")}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        }
+        .into_any()
+    })
+}
+
+fn form_message(lang: Lang, code: &str) -> &'static str {
+    match code {
+        c if c.ends_with(":in_future") => tr(
+            lang,
+            "未来の日付は入力できません。",
+            "The date is in the future.",
+        ),
+        c if c.ends_with(":in_past") => tr(
+            lang,
+            "出産予定日が過去の日付です。",
+            "The due date has passed.",
+        ),
+        c if c.ends_with(":too_old") => tr(
+            lang,
+            "18歳未満のお子さんを登録してください。",
+            "Register children under 18.",
+        ),
+        c if c.ends_with(":too_far") => tr(
+            lang,
+            "出産予定日が先すぎます。",
+            "The due date is too far ahead.",
+        ),
+        c if c.ends_with(":birth_or_due") => tr(
+            lang,
+            "生年月日か出産予定日のどちらか一方を入力してください。",
+            "Give either a birth date or a due date.",
+        ),
+        c if c.ends_with(":required") => tr(lang, "お名前を入力してください。", "Enter the name."),
+        c if c.ends_with(":contradiction") => tr(
+            lang,
+            "ひとり親になった日は、ひとり親家庭の場合のみ入力できます。",
+            "The single-parent date needs a single-parent household.",
+        ),
+        _ => tr(
+            lang,
+            "入力内容を確認してください。",
+            "Please check your input.",
+        ),
+    }
+}
+
+#[component]
+pub fn HouseholdPage() -> impl IntoView {
+    let family = Resource::new(|| (), |_| get_family());
+    let query = use_query_map();
+    with_session(move |info: SessionInfo| {
+        let lang = info.lang;
+        if info.viewer.as_ref().is_none_or(|v| v.role != "parent") {
+            return view! { <h1>{tr(lang, "家族の情報", "Your family")}</h1> {not_a_parent(lang, info.viewer.is_some())} }.into_any();
+        }
+        let (errors, saved) = query.with_untracked(|q| {
+            (
+                q.get("error")
+                    .map(|e| {
+                        e.split(',')
+                            .map(|c| form_message(lang, c))
+                            .collect::<Vec<_>>()
+                    })
+                    .unwrap_or_default(),
+                q.get("saved").is_some(),
+            )
+        });
+        let csrf = info.csrf.clone();
+        view! {
+            <h1>{tr(lang, "家族の情報", "Your family")}</h1>
+            {saved.then(|| view! { <p class="notice" role="status">{tr(lang, "保存しました。", "Saved.")}</p> })}
+            {(!errors.is_empty()).then(|| view! {
+                <ul class="error" role="alert">{errors.into_iter().map(|e| view! { <li>{e}</li> }).collect_view()}</ul>
+            })}
+            <Suspense fallback=move || view! { <p class="loading" role="status">{tr(lang, "読み込み中…", "Loading…")}</p> }>
+                {move || {
+                    let csrf = csrf.clone();
+                    Suspend::new(async move {
+                        match family.await {
+                            Ok(f) => household_forms(lang, csrf, f).into_any(),
+                            Err(_) => view! { <p class="error" role="alert">{tr(lang, "読み込めませんでした。", "Could not load.")}</p> }.into_any(),
+                        }
+                    })
+                }}
+            </Suspense>
+        }
+        .into_any()
+    })
+}
+
+fn household_forms(lang: Lang, csrf: String, f: FamilyData) -> impl IntoView {
+    let h = f.household.facts;
+    let children = f.children.clone();
+    let csrf2 = csrf.clone();
+    view! {
+        <section aria-labelledby="facts-h">
+            <h2 id="facts-h">{tr(lang, "世帯の状況", "Household")}</h2>
+            <p class="muted">
+                {if f.household.confirmed {
+                    tr(lang, "センターが確認済みです。", "Confirmed by the center.")
+                } else {
+                    tr(lang, "申告内容はセンターが確認します（料金の減免に使われます）。", "The center will confirm what you declare (it decides fee reductions).")
+                }}
+            </p>
+            <form method="post" action="/parent/household" class="stack">
+                <input type="hidden" name="csrf" value=csrf.clone() />
+                <label class="check"><input type="checkbox" name="single_parent" checked=h.single_parent />
+                    {tr(lang, "ひとり親家庭です", "Single-parent household")}</label>
+                <label for="single_parent_since">{tr(lang, "ひとり親になった日（任意）", "Single parent since (optional)")}</label>
+                <input type="date" id="single_parent_since" name="single_parent_since"
+                    value=h.single_parent_since.map(|d| d.to_string()).unwrap_or_default() />
+                <label class="check"><input type="checkbox" name="public_assistance" checked=h.public_assistance />
+                    {tr(lang, "生活保護を受けています", "Receiving public assistance")}</label>
+                <label class="check"><input type="checkbox" name="tax_exempt" checked=h.tax_exempt />
+                    {tr(lang, "住民税非課税世帯です", "Exempt from residence tax")}</label>
+                <label class="check"><input type="checkbox" name="multiple_birth" checked=h.multiple_birth />
+                    {tr(lang, "多胎児（双子など）がいます", "Twins or more")}</label>
+                <label for="area">{tr(lang, "お住まいの地域（町名）", "Area (neighbourhood)")}</label>
+                <input id="area" name="area" maxlength="100" value=f.household.area.clone().unwrap_or_default() />
+                <button type="submit">{tr(lang, "保存する", "Save")}</button>
+            </form>
+        </section>
+        <section aria-labelledby="children-h">
+            <h2 id="children-h">{tr(lang, "お子さん", "Children")}</h2>
+            <ul class="cards">
+                {children.into_iter().map(|c| child_form(lang, csrf2.clone(), Some(c), f.today)).collect_view()}
+            </ul>
+            <h3>{tr(lang, "お子さんを追加", "Add a child")}</h3>
+            {child_form(lang, csrf, None, f.today)}
+        </section>
+    }
+}
+
+fn child_form(lang: Lang, csrf: String, c: Option<ChildView>, today: NaiveDate) -> impl IntoView {
+    let prefix = c
+        .as_ref()
+        .map(|c| c.id.clone())
+        .unwrap_or_else(|| "new".into());
+    let action = match &c {
+        Some(c) => format!("/parent/children/{}", c.id),
+        None => "/parent/children".into(),
+    };
+    let id = move |f: &str| format!("{f}-{prefix}");
+    let (family, given, birth, due) = match &c {
+        Some(c) => (
+            c.family_name.clone(),
+            c.given_name.clone(),
+            c.birth_date.map(|d| d.to_string()).unwrap_or_default(),
+            c.due_date.map(|d| d.to_string()).unwrap_or_default(),
+        ),
+        None => Default::default(),
+    };
+    let summary = c.as_ref().map(|c| child_line(lang, c, today));
+    view! {
+        <li class="card">
+            <form method="post" action=action class="stack">
+                <input type="hidden" name="csrf" value=csrf />
+                {summary.map(|s| view! { <p class="muted">{s}</p> })}
+                <label for=id("family_name")>{tr(lang, "姓", "Family name")}</label>
+                <input id=id("family_name") name="family_name" required maxlength="50" value=family />
+                <label for=id("given_name")>{tr(lang, "名", "Given name")}</label>
+                <input id=id("given_name") name="given_name" required maxlength="50" value=given />
+                <label for=id("birth_date")>{tr(lang, "生年月日", "Birth date")}</label>
+                <input type="date" id=id("birth_date") name="birth_date" value=birth />
+                <label for=id("due_date")>{tr(lang, "出産予定日（生まれる前の場合）", "Due date (if not yet born)")}</label>
+                <input type="date" id=id("due_date") name="due_date" value=due />
+                <button type="submit">
+                    {if c.is_some() { tr(lang, "変更を保存", "Save changes") } else { tr(lang, "追加する", "Add") }}
+                </button>
+            </form>
+        </li>
+    }
+}
+
+/// One child's verdict for one service on a date.
+#[derive(Clone)]
+struct Verdict {
+    child: String,
+    eligible: bool,
+    reasons: Vec<String>,
+    conditions: Vec<String>,
+}
+
+fn verdicts(data: &FinderData, service: ServiceId, on: NaiveDate, lang: Lang) -> Vec<Verdict> {
+    data.family
+        .children
+        .iter()
+        .map(|c| {
+            let req = EligibilityRequest {
+                service,
+                on,
+                child: ChildInput {
+                    birth_date: c.birth_date,
+                    due_date: c.due_date,
+                },
+                household: data.family.household.facts,
+                reason: None,
+            };
+            match eligibility::check(&data.rules, &req) {
+                Ok(e) => {
+                    let e = e.localized(lang);
+                    Verdict {
+                        child: child_name(c),
+                        eligible: e.eligible,
+                        reasons: e.reasons.into_iter().map(|r| r.message).collect(),
+                        conditions: e.conditions.into_iter().map(|r| r.message).collect(),
+                    }
+                }
+                Err(err) => Verdict {
+                    child: child_name(c),
+                    eligible: false,
+                    reasons: vec![err.message().get(lang).to_owned()],
+                    conditions: vec![],
+                },
+            }
+        })
+        .collect()
+}
+
+#[component]
+pub fn FinderPage() -> impl IntoView {
+    let finder = Resource::new(|| (), |_| get_finder());
+    let query = use_query_map();
+    with_session(move |info: SessionInfo| {
+        let lang = info.lang;
+        if info.viewer.as_ref().is_none_or(|v| v.role != "parent") {
+            return view! { <h1>{tr(lang, "使えるサービス", "Services you can use")}</h1> {not_a_parent(lang, info.viewer.is_some())} }.into_any();
+        }
+        let asked: Option<NaiveDate> =
+            query.with_untracked(|q| q.get("on").and_then(|d| d.parse().ok()));
+        view! {
+            <h1>{tr(lang, "使えるサービス", "Services you can use")}</h1>
+            <Suspense fallback=move || view! { <p class="loading" role="status">{tr(lang, "読み込み中…", "Loading…")}</p> }>
+                {move || Suspend::new(async move {
+                    match finder.await {
+                        Ok(data) => finder_view(lang, data, asked).into_any(),
+                        Err(_) => view! { <p class="error" role="alert">{tr(lang, "読み込めませんでした。", "Could not load.")}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        }
+        .into_any()
+    })
+}
+
+fn finder_view(lang: Lang, data: FinderData, asked: Option<NaiveDate>) -> impl IntoView {
+    let (on, set_on) = signal(asked.unwrap_or(data.family.today));
+    let data = StoredValue::new(data);
+    view! {
+        <form method="get" action="/parent/services" class="inline-form">
+            <label for="on">{tr(lang, "利用したい日", "Date of use")}</label>
+            <input type="date" id="on" name="on" value=move || on.get().to_string()
+                on:input=move |ev| {
+                    if let Ok(d) = event_target_value(&ev).parse::<NaiveDate>() {
+                        set_on.set(d);
+                    }
+                } />
+            <button type="submit" class="secondary">{tr(lang, "表示", "Show")}</button>
+        </form>
+        <p class="muted" aria-live="polite" id="finder-date">{move || date_long(lang, on.get())}</p>
+        {move || {
+            let day = on.get();
+            data.with_value(|d| {
+                if d.family.children.is_empty() {
+                    return view! {
+                        <p>{tr(lang, "お子さんを登録すると、使えるサービスが表示されます。", "Register your children to see what you can use.")}
+                           " "<a href="/parent/household">{tr(lang, "登録する", "Add a child")}</a></p>
+                    }.into_any();
+                }
+                view! {
+                    <ul class="services" id="finder">
+                        {d.services.iter().filter_map(|s| {
+                            let sid: ServiceId = s.id.parse().ok()?;
+                            let list = verdicts(d, sid, day, lang);
+                            let any = list.iter().any(|v| v.eligible);
+                            Some(view! {
+                                <li class="service" id=format!("finder-{}", s.id) data-eligible=any.to_string()>
+                                    <h2>{s.name.clone()}</h2>
+                                    <ul class="verdicts">
+                                        {list.into_iter().map(|v| view! {
+                                            <li class=if v.eligible { "ok" } else { "no" }>
+                                                <strong>{v.child.clone()}": "
+                                                    {if v.eligible { tr(lang, "利用できます", "can use") } else { tr(lang, "利用できません", "cannot use") }}
+                                                </strong>
+                                                <ul>
+                                                    {v.reasons.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}
+                                                    {v.conditions.into_iter().map(|r| view! { <li class="muted">{r}</li> }).collect_view()}
+                                                </ul>
+                                            </li>
+                                        }).collect_view()}
+                                    </ul>
+                                </li>
+                            })
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            })
+        }}
+    }
+}
