@@ -13,6 +13,7 @@ use crate::i18n::{role_label, tr};
 use crate::model::SessionInfo;
 use crate::pages::{HomePage, NotFound, RolePage, SignInPage, SignUpPage};
 use crate::parent::{FinderPage, HouseholdPage, ParentHome};
+use crate::widget::WidgetPage;
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -24,6 +25,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="stylesheet" href="/assets/main.css" />
                 <link rel="icon" href="data:," />
+                <script src="/assets/frame.js" defer></script>
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -49,6 +51,7 @@ pub fn App() -> impl IntoView {
             <main id="main">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") ssr=SsrMode::Async view=HomePage />
+                    <Route path=path!("/widget/:service") ssr=SsrMode::Async view=WidgetPage />
                     <Route path=path!("/signin") ssr=SsrMode::Async view=SignInPage />
                     <Route path=path!("/signup") ssr=SsrMode::Async view=SignUpPage />
                     <Route path=path!("/parent") ssr=SsrMode::Async view=ParentHome />
@@ -91,6 +94,10 @@ pub fn with_session<V: IntoView + 'static>(
 #[component]
 fn Header() -> impl IntoView {
     let location = use_location();
+    // The embedded widget lives inside the city's page: no site header there.
+    if location.pathname.get_untracked().starts_with("/widget/") {
+        return ().into_any();
+    }
     view! {
         <header class="site-header">
             <a class="brand" href="/">"はぐくみ"<span class="brand-en">" Hagukumi"</span></a>
@@ -126,4 +133,5 @@ fn Header() -> impl IntoView {
             })}
         </header>
     }
+    .into_any()
 }

@@ -18,8 +18,15 @@ pub const LANG_COOKIE: &str = "hgk_lang";
 pub struct RequestLang(pub Lang);
 
 pub async fn layer(mut req: Request, next: Next) -> Response {
-    let lang = cookie(req.headers(), LANG_COOKIE)
-        .map(Lang::from_tag)
+    // `?lang=` first: an embedded widget may not get its cookies (third-party
+    // cookie blocking), so the city page passes the language in the URL.
+    let from_query = req.uri().query().and_then(|q| {
+        q.split('&')
+            .find_map(|kv| kv.strip_prefix("lang="))
+            .map(Lang::from_tag)
+    });
+    let lang = from_query
+        .or_else(|| cookie(req.headers(), LANG_COOKIE).map(Lang::from_tag))
         .or_else(|| {
             if !req.uri().path().starts_with("/api/") {
                 return None;

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod db;
+pub mod embed;
 pub mod entities;
 pub mod error;
 pub mod forms;

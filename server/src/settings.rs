@@ -13,6 +13,45 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub site: SiteSettings,
     pub auth: AuthSettings,
+    pub embed: EmbedSettings,
+}
+
+/// Which city websites may show the widget in a frame.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default)]
+pub struct EmbedSettings {
+    /// Origins allowed to frame `/widget/…` (`Content-Security-Policy:
+    /// frame-ancestors`), e.g. `https://www.city.kiyose.lg.jp`. The server's own
+    /// origin (for the demo city page) is always allowed. A comma-separated
+    /// string in the environment: `HAGUKUMI_EMBED__FRAME_ANCESTORS`.
+    #[serde(deserialize_with = "origins")]
+    pub frame_ancestors: Vec<String>,
+}
+
+/// Accepts a list, or one comma-separated string (as environment variables give).
+fn origins<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    let list = match OneOrMany::deserialize(d)? {
+        OneOrMany::One(s) => s.split(',').map(|o| o.trim().to_owned()).collect(),
+        OneOrMany::Many(v) => v,
+    };
+    list.into_iter()
+        .filter(|o| !o.is_empty())
+        .map(|o| {
+            let ok = (o.starts_with("https://") || o.starts_with("http://"))
+                && !o.contains([' ', ';', ',', '\'', '"']);
+            if ok {
+                Ok(o.trim_end_matches('/').to_owned())
+            } else {
+                Err(serde::de::Error::custom(format!("not an origin: {o}")))
+            }
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, Deserialize)]

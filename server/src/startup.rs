@@ -19,7 +19,7 @@ use crate::auth::csrf::{self, SecureCookies};
 use crate::auth::handlers as auth;
 use crate::settings::Settings;
 use crate::state::AppState;
-use crate::{api, db, lang, seed, web};
+use crate::{api, db, embed, lang, seed, web};
 
 pub struct Application {
     listener: TcpListener,
@@ -124,6 +124,8 @@ fn build_router(state: AppState) -> Router {
         .merge(api::router())
         .merge(forms)
         .merge(web::router(&state))
+        .merge(embed::router())
+        .layer(middleware::from_fn_with_state(state.clone(), embed::frame_policy))
         .layer(middleware::from_fn(csrf::layer))
         .layer(middleware::from_fn(lang::layer))
         .layer(axum::Extension(secure))

@@ -5,6 +5,7 @@ mod helpers;
 mod accounts;
 mod basics;
 mod calendar;
+mod embed;
 mod household;
 mod municipalities;
 mod pages;
