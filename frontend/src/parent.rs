@@ -210,7 +210,7 @@ fn household_forms(lang: Lang, csrf: String, f: FamilyData) -> impl IntoView {
         <section aria-labelledby="children-h">
             <h2 id="children-h">{tr(lang, "お子さん", "Children")}</h2>
             <ul class="cards">
-                {children.into_iter().map(|c| child_form(lang, csrf2.clone(), Some(c), f.today)).collect_view()}
+                {children.into_iter().map(|c| view! { <li>{child_form(lang, csrf2.clone(), Some(c), f.today)}</li> }).collect_view()}
             </ul>
             <h3>{tr(lang, "お子さんを追加", "Add a child")}</h3>
             {child_form(lang, csrf, None, f.today)}
@@ -239,7 +239,7 @@ fn child_form(lang: Lang, csrf: String, c: Option<ChildView>, today: NaiveDate) 
     };
     let summary = c.as_ref().map(|c| child_line(lang, c, today));
     view! {
-        <li class="card">
+        <div class="card">
             <form method="post" action=action class="stack">
                 <input type="hidden" name="csrf" value=csrf />
                 {summary.map(|s| view! { <p class="muted">{s}</p> })}
@@ -255,7 +255,7 @@ fn child_form(lang: Lang, csrf: String, c: Option<ChildView>, today: NaiveDate) 
                     {if c.is_some() { tr(lang, "変更を保存", "Save changes") } else { tr(lang, "追加する", "Add") }}
                 </button>
             </form>
-        </li>
+        </div>
     }
 }
 
