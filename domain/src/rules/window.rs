@@ -40,7 +40,8 @@ pub enum Opens {
 #[serde(deny_unknown_fields)]
 pub struct BookingWindow {
     pub opens: Opens,
-    /// The last moment to request, e.g. the day before at 17:00.
+    /// When requests stop, e.g. the day before at 17:00: a request at 17:00:00
+    /// is already too late, as a cancellation at 17:00:00 already costs the fee.
     pub closes: Deadline,
 }
 
@@ -75,7 +76,7 @@ impl BookingWindow {
         }
     }
 
-    /// The last local moment a request for `service_date` is accepted.
+    /// The local moment from which requests for `service_date` are refused.
     pub fn closes_at(&self, service_date: NaiveDate) -> NaiveDateTime {
         self.closes.before(service_date)
     }
@@ -86,7 +87,7 @@ impl BookingWindow {
         let closed_at = self.closes_at(service_date);
         if now < opens_at {
             Err(WindowError::NotYetOpen { opens_at })
-        } else if now > closed_at {
+        } else if now >= closed_at {
             Err(WindowError::Closed { closed_at })
         } else {
             Ok(())
@@ -213,8 +214,10 @@ mod tests {
         assert_eq!(w.opens_at(day), d(2026, 2, 15).and_time(t(9, 0)));
         assert_eq!(w.closes_at(day), d(2026, 3, 30).and_time(t(17, 0)));
         assert!(w.check(day, d(2026, 2, 15).and_time(t(8, 59))).is_err());
-        assert!(w.check(day, d(2026, 3, 30).and_time(t(17, 0))).is_ok());
-        assert!(w.check(day, d(2026, 3, 30).and_time(t(17, 1))).is_err());
+        assert!(w.check(day, d(2026, 2, 15).and_time(t(9, 0))).is_ok());
+        assert!(w.check(day, d(2026, 3, 30).and_time(t(16, 59))).is_ok());
+        // At the deadline itself it is too late, as for a free cancellation.
+        assert!(w.check(day, d(2026, 3, 30).and_time(t(17, 0))).is_err());
         // Across the year boundary.
         assert_eq!(w.opens_at(d(2027, 1, 5)), d(2026, 12, 15).and_time(t(9, 0)));
     }
