@@ -25,6 +25,7 @@ struct Args {
     seed: u64,
     only: Option<Vec<String>>,
     ortools: Option<String>,
+    settings: Settings,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -34,6 +35,7 @@ fn parse_args() -> Result<Args, String> {
         seed: 1,
         only: None,
         ortools: None,
+        settings: Settings::default(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -44,6 +46,17 @@ fn parse_args() -> Result<Args, String> {
             "--seed" => a.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
             "--only" => a.only = Some(value()?.split(',').map(str::to_string).collect()),
             "--ortools" => a.ortools = Some(value()?),
+            // Tuning knobs, for experiments; the defaults are the library's.
+            "--t0" => a.settings.temp_start = value()?.parse().map_err(|e| format!("--t0: {e}"))?,
+            "--t1" => a.settings.temp_end = value()?.parse().map_err(|e| format!("--t1: {e}"))?,
+            "--fleet-share" => {
+                a.settings.fleet_share = value()?
+                    .parse()
+                    .map_err(|e| format!("--fleet-share: {e}"))?
+            }
+            "--removed" => {
+                a.settings.mean_removed = value()?.parse().map_err(|e| format!("--removed: {e}"))?
+            }
             other => return Err(format!("unknown argument {other}")),
         }
     }

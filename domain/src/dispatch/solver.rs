@@ -66,8 +66,10 @@ impl Default for Settings {
             seed: 1,
             mean_removed: 10.0,
             max_string: 10.0,
-            temp_start: 1.0,
-            temp_end: 0.01,
+            // Low temperatures suit 1 s runs (a few ten thousand iterations); SISR's
+            // published 100 → 1 is for runs a thousand times longer.
+            temp_start: 0.3,
+            temp_end: 0.005,
             fleet_share: 0.5,
             blink: 0.01,
         }
