@@ -26,10 +26,22 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/municipalities", get(catalog::municipalities))
         .route("/api/v1/services", get(catalog::services))
         .route("/api/v1/sites", get(catalog::sites))
-        .route("/api/v1/household", get(household::my_household).put(household::put_household))
-        .route("/api/v1/children", get(household::children).post(household::post_child))
-        .route("/api/v1/children/{id}", axum::routing::put(household::put_child))
-        .route("/api/v1/households/{id}/confirm", post(household::confirm_household))
+        .route(
+            "/api/v1/household",
+            get(household::my_household).put(household::put_household),
+        )
+        .route(
+            "/api/v1/children",
+            get(household::children).post(household::post_child),
+        )
+        .route(
+            "/api/v1/children/{id}",
+            axum::routing::put(household::put_child),
+        )
+        .route(
+            "/api/v1/households/{id}/confirm",
+            post(household::confirm_household),
+        )
         .route("/api/openapi.json", get(openapi::document))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
