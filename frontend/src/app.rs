@@ -17,9 +17,16 @@ use crate::widget::WidgetPage;
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // The server puts the request's language in the request extensions.
+    #[cfg(feature = "ssr")]
+    let lang = use_context::<http::request::Parts>()
+        .and_then(|p| p.extensions.get::<Lang>().copied())
+        .unwrap_or_default();
+    #[cfg(not(feature = "ssr"))]
+    let lang = Lang::Ja;
     view! {
         <!DOCTYPE html>
-        <html lang="ja">
+        <html lang=lang.code()>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />

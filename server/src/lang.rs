@@ -38,5 +38,7 @@ pub async fn layer(mut req: Request, next: Next) -> Response {
         })
         .unwrap_or_default();
     req.extensions_mut().insert(RequestLang(lang));
+    // The bare domain type too, for the front end's document shell (`<html lang>`).
+    req.extensions_mut().insert(lang);
     REQUEST_LANG.scope(lang, next.run(req)).await
 }

@@ -43,6 +43,10 @@ async fn language_switch(db: Db) {
     assert_eq!(res.headers()["location"], "/signin");
     let html = app.get("/signin").await.text().await.expect("html");
     assert!(html.contains("Sign in") && html.contains("日本語"));
+    assert!(
+        html.contains("<html lang=\"en\""),
+        "the document says it is English"
+    );
     // Never an open redirect.
     let res = app.get("/lang/ja?next=//evil.example").await;
     assert_eq!(res.headers()["location"], "/");
