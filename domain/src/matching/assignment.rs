@@ -163,9 +163,9 @@ fn lapjv(m: &CostMatrix) -> Vec<usize> {
         if free.is_empty() {
             break;
         }
-        free = augmenting_row_reduction(n, nc, cost, &free, &mut x, &mut y, &mut v);
+        free = augmenting_row_reduction(nc, cost, &free, &mut x, &mut y, &mut v);
     }
-    augment(n, nc, cost, &free, &mut x, &mut y, &mut v);
+    augment(nc, cost, &free, &mut x, &mut y, &mut v);
     x
 }
 
@@ -221,7 +221,6 @@ fn column_reduction(
 
 /// One pass of augmenting row reduction; returns the rows still free.
 fn augmenting_row_reduction(
-    n: usize,
     nc: usize,
     cost: &[i64],
     free_in: &[usize],
@@ -234,7 +233,6 @@ fn augmenting_row_reduction(
     let mut current = 0usize;
     let mut new_free = 0usize;
     let mut rr_cnt = 0usize;
-    let _ = n;
     while current < n_free {
         rr_cnt += 1;
         let free_i = free[current];
@@ -291,7 +289,6 @@ fn augmenting_row_reduction(
 
 /// Shortest augmenting paths from every free row.
 fn augment(
-    n: usize,
     nc: usize,
     cost: &[i64],
     free: &[usize],
@@ -299,7 +296,6 @@ fn augment(
     y: &mut [usize],
     v: &mut [i64],
 ) {
-    let _ = n;
     let mut cols: Vec<usize> = vec![0; nc];
     let mut d = vec![0i64; nc];
     let mut pred = vec![0usize; nc];
