@@ -12,6 +12,7 @@ pub mod error;
 pub mod forms;
 pub mod json;
 pub mod lang;
+pub mod mail;
 pub mod rules;
 pub mod seed;
 pub mod settings;

@@ -14,6 +14,7 @@ pub struct Settings {
     pub site: SiteSettings,
     pub auth: AuthSettings,
     pub embed: EmbedSettings,
+    pub mail: crate::mail::MailSettings,
 }
 
 /// Which city websites may show the widget in a frame.

@@ -81,6 +81,7 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let shutdown = crate::mail::worker::stop_with(&self.state, shutdown);
         axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
             .await

@@ -63,6 +63,11 @@ pub fn test_settings(url: String) -> Settings {
     s.server.port = 0;
     s.database.url = SecretString::from(url);
     s.database.max_connections = 8;
+    // Test mail goes to a temporary directory, not `tests/data/mail`.
+    s.mail.file_dir = std::env::temp_dir()
+        .join("hagukumi-tests/mail")
+        .display()
+        .to_string();
     s
 }
 

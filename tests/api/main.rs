@@ -7,6 +7,7 @@ mod basics;
 mod calendar;
 mod embed;
 mod household;
+mod mail;
 mod municipalities;
 mod pages;
 mod rules;

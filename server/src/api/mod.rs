@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod health;
 pub mod household;
 pub mod openapi;
+pub mod outbox;
 pub mod rules;
 
 use axum::Router;
@@ -42,6 +43,8 @@ pub fn router() -> Router<AppState> {
             "/api/v1/households/{id}/confirm",
             post(household::confirm_household),
         )
+        .route("/api/v1/admin/outbox", get(outbox::list))
+        .route("/api/v1/admin/outbox/{id}/retry", post(outbox::retry))
         .route("/api/openapi.json", get(openapi::document))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

@@ -3,6 +3,7 @@
 use axum::Json;
 use utoipa::OpenApi;
 
+use crate::api::outbox;
 use crate::api::{calendar, catalog, health, household, rules};
 use crate::auth::handlers as auth;
 
@@ -32,6 +33,8 @@ use crate::auth::handlers as auth;
         household::post_child,
         household::put_child,
         household::confirm_household,
+        outbox::list,
+        outbox::retry,
     ),
     components(schemas(crate::auth::Role))
 )]

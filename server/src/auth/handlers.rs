@@ -190,6 +190,14 @@ pub async fn sign_up(state: &AppState, req: SignUpRequest) -> ApiResult<Uuid> {
         },
     )
     .await?;
+    // mail (issue 6): the welcome email is written in the sign-up transaction.
+    crate::mail::enqueue(
+        &txn,
+        &state.settings,
+        crate::mail::Recipient::User(id),
+        crate::mail::MailEvent::Welcome,
+    )
+    .await?;
     txn.commit().await?;
     Ok(id)
 }

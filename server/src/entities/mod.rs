@@ -5,6 +5,7 @@ pub mod audit_log;
 pub mod child;
 pub mod household;
 pub mod municipality;
+pub mod outbox;
 pub mod provider;
 pub mod rule_set;
 pub mod service;

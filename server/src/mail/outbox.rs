@@ -1,0 +1,376 @@
+//! The outbox API. [`enqueue`] renders an email and writes its row on the
+//! connection it is given — pass the transaction of the state change, so the
+//! email exists exactly when the change does. The worker then [`claim`]s rows,
+//! sends them and marks them [`mark_sent`], [`mark_retry`] or [`mark_failed`].
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use hagukumi_domain::Lang;
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, LockBehavior, LockType, Query};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, TryInsertResult,
+};
+use uuid::Uuid;
+
+use super::ics::{self, CalendarEvent};
+use super::templates::{CalendarMethod, MailEvent};
+use crate::entities::{outbox, user};
+use crate::settings::Settings;
+
+/// Who gets the email.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Recipient {
+    /// An account: its address, name and language (`users.locale`).
+    User(Uuid),
+    /// Every coordinator of a municipality (one message each).
+    Coordinators(Uuid),
+    /// Someone without an account.
+    Address {
+        email: String,
+        name: String,
+        lang: Lang,
+    },
+}
+
+pub const PENDING: &str = "pending";
+pub const SENT: &str = "sent";
+pub const FAILED: &str = "failed";
+
+struct Resolved {
+    user_id: Option<Uuid>,
+    municipality_id: Option<Uuid>,
+    email: String,
+    name: String,
+    lang: Lang,
+}
+
+async fn resolve(conn: &impl ConnectionTrait, to: &Recipient) -> Result<Vec<Resolved>, DbErr> {
+    let from_user = |u: user::Model| Resolved {
+        user_id: Some(u.id),
+        municipality_id: Some(u.municipality_id),
+        email: u.email,
+        name: u.display_name,
+        lang: Lang::from_tag(&u.locale),
+    };
+    Ok(match to {
+        Recipient::User(id) => user::Entity::find_by_id(*id)
+            .one(conn)
+            .await?
+            .map(from_user)
+            .into_iter()
+            .collect(),
+        Recipient::Coordinators(municipality) => user::Entity::find()
+            .filter(user::Column::MunicipalityId.eq(*municipality))
+            .filter(user::Column::Role.eq("coordinator"))
+            .order_by_asc(user::Column::Email)
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(from_user)
+            .collect(),
+        Recipient::Address { email, name, lang } => vec![Resolved {
+            user_id: None,
+            municipality_id: None,
+            email: email.clone(),
+            name: name.clone(),
+            lang: *lang,
+        }],
+    })
+}
+
+/// Renders `event` for each recipient and writes one outbox row each, on `conn`
+/// (the caller's transaction). Returns the new rows' ids.
+pub async fn enqueue(
+    conn: &impl ConnectionTrait,
+    settings: &Settings,
+    to: Recipient,
+    event: MailEvent,
+) -> Result<Vec<Uuid>, DbErr> {
+    insert(conn, settings, &to, &event, None).await
+}
+
+/// Like [`enqueue`], but at most once per `key` and recipient, however often it
+/// is called: for periodic jobs (reminders, digests) that may run in several
+/// processes or again after a restart. Returns only the rows it wrote.
+pub async fn enqueue_once(
+    conn: &impl ConnectionTrait,
+    settings: &Settings,
+    to: Recipient,
+    event: MailEvent,
+    key: &str,
+) -> Result<Vec<Uuid>, DbErr> {
+    insert(conn, settings, &to, &event, Some(key)).await
+}
+
+async fn insert(
+    conn: &impl ConnectionTrait,
+    settings: &Settings,
+    to: &Recipient,
+    event: &MailEvent,
+    key: Option<&str>,
+) -> Result<Vec<Uuid>, DbErr> {
+    let mail = &settings.mail;
+    let now = Utc::now();
+    let calendar = match (event.calendar(), event.booking()) {
+        (Some(method), Some(b)) => {
+            let uid = ics::booking_uid(b.booking_id, mail.domain());
+            let sequence = next_sequence(conn, &uid).await?;
+            Some((method, b, uid, sequence))
+        }
+        _ => None,
+    };
+    let mut ids = vec![];
+    for r in resolve(conn, to).await? {
+        let rendered = event.render(r.lang, &r.name, &settings.server.public_url);
+        let mut ics_cols = (None, None, None, None);
+        if let Some((method, b, uid, sequence)) = &calendar {
+            // A cancellation only means something to a calendar that got the invitation.
+            let invited =
+                *method == CalendarMethod::Request || was_invited(conn, uid, &r.email).await?;
+            if invited {
+                let summary = match &b.place {
+                    Some(p) => format!("{}（{}）", b.service.get(r.lang), p.get(r.lang)),
+                    None => b.service.get(r.lang).to_owned(),
+                };
+                let url = rendered_link(&rendered.text, &settings.server.public_url);
+                let description = match r.lang {
+                    Lang::Ja => format!("予約番号 {}\n{url}", b.reference),
+                    Lang::En => format!("Booking number {}\n{url}", b.reference),
+                };
+                let place = b.place.as_ref().map(|p| p.get(r.lang).to_owned());
+                let text = ics::build(&CalendarEvent {
+                    method: *method,
+                    uid,
+                    sequence: *sequence,
+                    stamp: now,
+                    starts_at: b.starts_at,
+                    ends_at: b.ends_at,
+                    summary: &summary,
+                    location: place.as_deref(),
+                    description: &description,
+                    url: &url,
+                    organizer_name: &mail.from_name,
+                    organizer_email: &mail.from_address,
+                    attendee_name: &r.name,
+                    attendee_email: &r.email,
+                });
+                ics_cols = (
+                    Some(text),
+                    Some(method.as_str().to_owned()),
+                    Some(uid.clone()),
+                    Some(*sequence),
+                );
+            }
+        }
+        let id = Uuid::now_v7();
+        let row = outbox::ActiveModel {
+            id: Set(id),
+            municipality_id: Set(r.municipality_id),
+            kind: Set(event.kind().to_owned()),
+            dedupe_key: Set(key.map(|k| format!("{k}:{}", r.email))),
+            recipient_user_id: Set(r.user_id),
+            to_address: Set(r.email),
+            to_name: Set(r.name),
+            locale: Set(r.lang.code().to_owned()),
+            subject: Set(rendered.subject),
+            text_body: Set(rendered.text),
+            html_body: Set(rendered.html),
+            ics: Set(ics_cols.0),
+            ics_method: Set(ics_cols.1),
+            ics_uid: Set(ics_cols.2),
+            ics_sequence: Set(ics_cols.3),
+            entity: Set(event.booking().map(|_| "booking".to_owned())),
+            entity_id: Set(event.booking().map(|b| b.booking_id.to_string())),
+            message_id: Set(format!("<{id}@{}>", mail.domain())),
+            status: Set(PENDING.to_owned()),
+            attempts: Set(0),
+            next_attempt_at: Set(now),
+            claimed_by: Set(None),
+            claimed_until: Set(None),
+            last_error: Set(None),
+            created_at: Set(now),
+            sent_at: Set(None),
+            location: Set(None),
+        };
+        let res = outbox::Entity::insert(row)
+            .on_conflict_do_nothing_on([outbox::Column::DedupeKey])
+            .exec_without_returning(conn)
+            .await?;
+        if matches!(res, TryInsertResult::Inserted(n) if n > 0) {
+            ids.push(id);
+        }
+    }
+    Ok(ids)
+}
+
+/// The first link of the body: the booking page.
+fn rendered_link(text: &str, base: &str) -> String {
+    text.lines()
+        .find(|l| l.starts_with(base.trim_end_matches('/')))
+        .unwrap_or(base)
+        .to_owned()
+}
+
+/// `SEQUENCE` for the next message about `uid`: one more than any sent so far.
+/// Changes to one booking are serialised by the booking's own row lock, so two
+/// transactions never pick the same number for different versions.
+async fn next_sequence(conn: &impl ConnectionTrait, uid: &str) -> Result<i32, DbErr> {
+    let last: Option<Option<i32>> = outbox::Entity::find()
+        .select_only()
+        .column_as(outbox::Column::IcsSequence.max(), "m")
+        .filter(outbox::Column::IcsUid.eq(uid))
+        .into_tuple()
+        .one(conn)
+        .await?;
+    Ok(last.flatten().map_or(0, |s| s + 1))
+}
+
+async fn was_invited(conn: &impl ConnectionTrait, uid: &str, email: &str) -> Result<bool, DbErr> {
+    Ok(outbox::Entity::find()
+        .filter(outbox::Column::IcsUid.eq(uid))
+        .filter(outbox::Column::ToAddress.eq(email))
+        .filter(outbox::Column::IcsMethod.eq("REQUEST"))
+        .one(conn)
+        .await?
+        .is_some())
+}
+
+/// Takes up to `batch` due rows for `worker` until `now + lease`, atomically:
+/// on PostgreSQL the rows are picked `FOR UPDATE SKIP LOCKED`, so concurrent
+/// workers take disjoint rows without waiting; SQLite runs one writer at a time,
+/// so the single `UPDATE … WHERE id IN (SELECT … LIMIT n) RETURNING` is atomic.
+/// A row whose claim has run out (its worker died) is due again. Each claim
+/// counts as an attempt, so a message that crashes its worker cannot loop forever.
+pub async fn claim(
+    conn: &impl ConnectionTrait,
+    worker: &str,
+    batch: u32,
+    lease: Duration,
+    now: DateTime<Utc>,
+) -> Result<Vec<outbox::Model>, DbErr> {
+    let mut due = Query::select();
+    due.column(outbox::Column::Id)
+        .from(outbox::Entity)
+        .and_where(outbox::Column::Status.eq(PENDING))
+        .and_where(outbox::Column::NextAttemptAt.lte(now))
+        .cond_where(
+            Condition::any()
+                .add(outbox::Column::ClaimedUntil.is_null())
+                .add(outbox::Column::ClaimedUntil.lt(now)),
+        )
+        .order_by(outbox::Column::NextAttemptAt, sea_orm::Order::Asc)
+        .limit(u64::from(batch));
+    if conn.get_database_backend() == DbBackend::Postgres {
+        due.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+    }
+    let until = now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::minutes(5));
+    let mut rows = outbox::Entity::update_many()
+        .col_expr(outbox::Column::ClaimedBy, Expr::value(worker))
+        .col_expr(outbox::Column::ClaimedUntil, Expr::value(until))
+        .col_expr(
+            outbox::Column::Attempts,
+            Expr::col(outbox::Column::Attempts).add(1),
+        )
+        .filter(outbox::Column::Id.in_subquery(due))
+        .exec_with_returning(conn)
+        .await?;
+    rows.sort_by_key(|r| (r.next_attempt_at, r.id));
+    Ok(rows)
+}
+
+/// Ends the claim with the row `sent`. False if the claim was lost meanwhile
+/// (it ran out and another worker took the row).
+pub async fn mark_sent(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    worker: &str,
+    location: Option<String>,
+) -> Result<bool, DbErr> {
+    let res = outbox::Entity::update_many()
+        .col_expr(outbox::Column::Status, Expr::value(SENT))
+        .col_expr(outbox::Column::SentAt, Expr::value(Utc::now()))
+        .col_expr(outbox::Column::Location, Expr::value(location))
+        .col_expr(
+            outbox::Column::LastError,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            outbox::Column::ClaimedBy,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            outbox::Column::ClaimedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(outbox::Column::Id.eq(id))
+        .filter(outbox::Column::ClaimedBy.eq(worker))
+        .exec(conn)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// A temporary failure: release the row, due again at `next_at`.
+pub async fn mark_retry(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    worker: &str,
+    error: &str,
+    next_at: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let res = outbox::Entity::update_many()
+        .col_expr(outbox::Column::NextAttemptAt, Expr::value(next_at))
+        .col_expr(outbox::Column::LastError, Expr::value(error))
+        .col_expr(
+            outbox::Column::ClaimedBy,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            outbox::Column::ClaimedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(outbox::Column::Id.eq(id))
+        .filter(outbox::Column::ClaimedBy.eq(worker))
+        .exec(conn)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// Gave up (permanent rejection or too many attempts): `failed`, shown to staff.
+pub async fn mark_failed(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    worker: &str,
+    error: &str,
+) -> Result<bool, DbErr> {
+    let res = outbox::Entity::update_many()
+        .col_expr(outbox::Column::Status, Expr::value(FAILED))
+        .col_expr(outbox::Column::LastError, Expr::value(error))
+        .col_expr(
+            outbox::Column::ClaimedBy,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            outbox::Column::ClaimedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(outbox::Column::Id.eq(id))
+        .filter(outbox::Column::ClaimedBy.eq(worker))
+        .exec(conn)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// Staff asked to try a failed message again: due now, attempts from zero.
+pub async fn requeue(conn: &impl ConnectionTrait, id: Uuid) -> Result<bool, DbErr> {
+    let res = outbox::Entity::update_many()
+        .col_expr(outbox::Column::Status, Expr::value(PENDING))
+        .col_expr(outbox::Column::Attempts, Expr::value(0))
+        .col_expr(outbox::Column::NextAttemptAt, Expr::value(Utc::now()))
+        .filter(outbox::Column::Id.eq(id))
+        .filter(outbox::Column::Status.eq(FAILED))
+        .exec(conn)
+        .await?;
+    Ok(res.rows_affected == 1)
+}

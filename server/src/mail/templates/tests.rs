@@ -1,0 +1,135 @@
+//! Every email renders in both languages, keeps names out of the subject and
+//! escapes what it is given.
+
+use chrono::{TimeZone, Utc};
+use hagukumi_domain::{Lang, Text};
+use uuid::Uuid;
+
+use super::{BookingInfo, MailEvent};
+
+fn booking() -> BookingInfo {
+    BookingInfo {
+        booking_id: Uuid::nil(),
+        reference: "HG-0001".into(),
+        service: Text::new("一時預かり", "Temporary care"),
+        place: Some(Text::new("With-I <本園>", "With-I")),
+        starts_at: Utc.with_ymd_and_hms(2026, 11, 26, 1, 0, 0).unwrap(),
+        ends_at: Utc.with_ymd_and_hms(2026, 11, 26, 4, 0, 0).unwrap(),
+        child_given_name: Some("はなこ".into()),
+    }
+}
+
+pub fn all_events() -> Vec<MailEvent> {
+    let b = booking();
+    let prev = (
+        Utc.with_ymd_and_hms(2026, 11, 25, 1, 0, 0).unwrap(),
+        Utc.with_ymd_and_hms(2026, 11, 25, 3, 0, 0).unwrap(),
+    );
+    vec![
+        MailEvent::Welcome,
+        MailEvent::BookingReceived {
+            booking: b.clone(),
+            needs_approval: true,
+        },
+        MailEvent::BookingConfirmed { booking: b.clone() },
+        MailEvent::BookingDeclined {
+            booking: b.clone(),
+            reason: Text::new("定員に達しました", "The day is full"),
+        },
+        MailEvent::BookingCancelled {
+            booking: b.clone(),
+            fee_yen: 1500,
+        },
+        MailEvent::BookingChanged {
+            booking: b.clone(),
+            previous_starts_at: prev.0,
+            previous_ends_at: prev.1,
+        },
+        MailEvent::WaitlistOffer {
+            booking: b.clone(),
+            expires_at: Utc.with_ymd_and_hms(2026, 11, 25, 8, 0, 0).unwrap(),
+        },
+        MailEvent::WaitlistOfferExpired { booking: b.clone() },
+        MailEvent::Reminder { booking: b.clone() },
+        MailEvent::ProviderAssigned { booking: b.clone() },
+        MailEvent::ProviderAssignmentChanged {
+            booking: b.clone(),
+            previous_starts_at: prev.0,
+            previous_ends_at: prev.1,
+        },
+        MailEvent::ProviderAssignmentCancelled { booking: b.clone() },
+        MailEvent::ProviderDigest {
+            from: b.starts_at.date_naive(),
+            to: b.starts_at.date_naive(),
+            items: vec![b.clone()],
+        },
+        MailEvent::ApprovalsWaiting {
+            count: 3,
+            oldest: vec![b],
+        },
+    ]
+}
+
+#[test]
+fn every_email_renders_in_both_languages() {
+    for ev in all_events() {
+        let ja = ev.render(Lang::Ja, "清瀬 花子", "https://hagukumi.example/");
+        let en = ev.render(Lang::En, "Hanako Kiyose", "https://hagukumi.example/");
+        assert!(ja.subject.starts_with("【はぐくみ】"), "{}", ja.subject);
+        assert!(en.subject.starts_with("[Hagukumi]"), "{}", en.subject);
+        for r in [&ja, &en] {
+            assert!(
+                !r.subject.contains("はなこ"),
+                "child's name in subject: {}",
+                r.subject
+            );
+            assert!(
+                !r.html.contains("<本園>"),
+                "unescaped HTML in {}",
+                ev.kind()
+            );
+            assert!(
+                r.text.contains("https://hagukumi.example/"),
+                "no link in {}",
+                ev.kind()
+            );
+            assert!(r.html.contains("<a href=\"https://hagukumi.example/"));
+        }
+        assert!(ja.text.starts_with("清瀬 花子 様"));
+    }
+}
+
+#[test]
+fn booking_emails_say_when_in_japan_time() {
+    let ev = MailEvent::BookingConfirmed { booking: booking() };
+    let ja = ev.render(Lang::Ja, "清瀬", "http://x");
+    assert_eq!(
+        ja.subject,
+        "【はぐくみ】予約が確定しました 一時預かり 11月26日(木)"
+    );
+    assert!(
+        ja.text.contains("日時：2026年11月26日(木) 10:00–13:00"),
+        "{}",
+        ja.text
+    );
+    assert!(
+        ja.text
+            .contains("http://x/parent/bookings/00000000-0000-0000-0000-000000000000")
+    );
+    let cancelled = MailEvent::BookingCancelled {
+        booking: booking(),
+        fee_yen: 1500,
+    };
+    assert!(
+        cancelled
+            .render(Lang::Ja, "x", "http://x")
+            .text
+            .contains("キャンセル料：1,500円")
+    );
+    assert!(
+        cancelled
+            .render(Lang::En, "x", "http://x")
+            .text
+            .contains("Cancellation fee: ¥1,500")
+    );
+}
