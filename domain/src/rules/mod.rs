@@ -6,6 +6,7 @@
 //! configurations that make no sense before they are used. Counts and prices are
 //! unsigned, so a negative limit cannot even be parsed.
 
+pub mod describe;
 pub mod kiyose;
 pub mod limits;
 pub mod window;
@@ -21,6 +22,7 @@ use crate::fees::FeeSchedule;
 use crate::staffing::StaffRatios;
 use crate::{ServiceId, Text};
 
+pub use describe::{RuleSummary, Section, describe, describe_with_sites, format_yen};
 pub use kiyose::kiyose_defaults;
 pub use limits::{Limits, QuotaExceeded, Usage};
 pub use window::{BookingWindow, CancellationPolicy, CancellationTier, Deadline, Opens};
