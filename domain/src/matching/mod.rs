@@ -9,6 +9,7 @@
 
 pub mod assignment;
 pub mod batch;
+pub mod candidates;
 pub mod min_cost_flow;
 
 pub use assignment::{
