@@ -6,7 +6,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use hagukumi_domain::Text;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -131,7 +131,9 @@ pub async fn sign_up(state: &AppState, req: SignUpRequest) -> ApiResult<Uuid> {
         }
     };
     let hash = password::hash(pw.expose())?;
-    let txn = state.db.begin().await?;
+    // Takes SQLite's write lock up front: a read-then-write transaction fails
+    // outright (SQLITE_BUSY) if another writer, such as the mail worker, commits between.
+    let txn = crate::db::begin_write(&state.db).await?;
     let exists = user::Entity::find()
         .filter(user::Column::Email.eq(email.as_str()))
         .one(&txn)

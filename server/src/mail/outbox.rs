@@ -250,16 +250,33 @@ pub async fn claim(
     lease: Duration,
     now: DateTime<Utc>,
 ) -> Result<Vec<outbox::Model>, DbErr> {
+    // Look before taking the write lock: an idle worker polling with UPDATEs
+    // would make SQLite's single writer slot busy for no reason.
+    let due_cond = || {
+        Condition::all()
+            .add(outbox::Column::Status.eq(PENDING))
+            .add(outbox::Column::NextAttemptAt.lte(now))
+            .add(
+                Condition::any()
+                    .add(outbox::Column::ClaimedUntil.is_null())
+                    .add(outbox::Column::ClaimedUntil.lt(now)),
+            )
+    };
+    let any: Option<Uuid> = outbox::Entity::find()
+        .select_only()
+        .column(outbox::Column::Id)
+        .filter(due_cond())
+        .limit(1)
+        .into_tuple()
+        .one(conn)
+        .await?;
+    if any.is_none() {
+        return Ok(vec![]);
+    }
     let mut due = Query::select();
     due.column(outbox::Column::Id)
         .from(outbox::Entity)
-        .and_where(outbox::Column::Status.eq(PENDING))
-        .and_where(outbox::Column::NextAttemptAt.lte(now))
-        .cond_where(
-            Condition::any()
-                .add(outbox::Column::ClaimedUntil.is_null())
-                .add(outbox::Column::ClaimedUntil.lt(now)),
-        )
+        .cond_where(due_cond())
         .order_by(outbox::Column::NextAttemptAt, sea_orm::Order::Asc)
         .limit(u64::from(batch));
     if conn.get_database_backend() == DbBackend::Postgres {
