@@ -12,7 +12,9 @@
 //!   route, then ruin-and-recreate with one vehicle fewer, accepting plans that leave fewer
 //!   visits out (or visits that were left out less often), until every visit is back in.
 //! - Distance (and soft costs): ruin-and-recreate with simulated annealing, never using more
-//!   vehicles than the best plan.
+//!   vehicles than the best plan once that plan serves every visit.
+//! - Final pass: every visit still left out is offered to every available helper, idle
+//!   ones included, so a visit is reported unassigned only when it fits nowhere.
 //!
 //! Determinism: the only randomness is a seeded generator, so the same problem, seed and
 //! iteration budget give the same plan. A time budget is the caller's business (the library
@@ -515,7 +517,10 @@ pub fn solve(problem: &Problem, settings: &Settings, budget: Budget) -> Result<P
         best = minimise_fleet(&ctx, best, settings, &budget, &mut rng, &mut it);
         cur = best.clone();
     }
-    let max_routes = if problem.objective.minimise_vehicles {
+    // The fleet is capped at the minimised size only when that plan serves every visit:
+    // a plan that leaves visits out must stay free to open any idle helper, since serving
+    // one more visit outranks using one vehicle fewer.
+    let max_routes = if problem.objective.minimise_vehicles && best.unassigned.is_empty() {
         best.used()
     } else {
         all_routes
@@ -550,6 +555,13 @@ pub fn solve(problem: &Problem, settings: &Settings, budget: Budget) -> Result<P
             }
         }
     }
+    // Final pass, no blinks, every available helper allowed: a visit is only reported
+    // unassigned if it fits nowhere, not even alone on an idle helper. (Insertion only
+    // tightens routes, so one pass in due order settles it.)
+    let mut pending = std::mem::take(&mut best.unassigned);
+    pending.sort_by(|&a, &b| problem.visits[a].due.total_cmp(&problem.visits[b].due));
+    pending.sort_by_key(|&v| problem.visits[v].pinned_vehicle.is_none());
+    best.recreate(&ctx, &pending, all_routes, &mut rng, 0.0);
     Ok(best.to_plan())
 }
 
