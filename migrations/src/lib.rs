@@ -3,6 +3,7 @@
 use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_foundation;
+mod m20261125_000002_bookings;
 mod m20261125_000003_outbox;
 
 pub struct Migrator;
@@ -12,6 +13,7 @@ impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         vec![
             Box::new(m20261125_000001_foundation::Migration),
+            Box::new(m20261125_000002_bookings::Migration),
             Box::new(m20261125_000003_outbox::Migration),
         ]
     }

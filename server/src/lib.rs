@@ -4,6 +4,7 @@
 pub mod api;
 pub mod audit;
 pub mod auth;
+pub mod booking;
 pub mod cli;
 pub mod db;
 pub mod embed;

@@ -4,7 +4,9 @@ mod helpers;
 
 mod accounts;
 mod basics;
+mod bookings;
 mod calendar;
+mod contention;
 mod embed;
 mod household;
 mod mail;

@@ -4,6 +4,7 @@ use axum::Json;
 use utoipa::OpenApi;
 
 use crate::api::outbox;
+use crate::api::{availability, bookings};
 use crate::api::{calendar, catalog, health, household, rules};
 use crate::auth::handlers as auth;
 
@@ -35,6 +36,18 @@ use crate::auth::handlers as auth;
         household::confirm_household,
         outbox::list,
         outbox::retry,
+        availability::availability,
+        bookings::create,
+        bookings::preview,
+        bookings::list,
+        bookings::get_one,
+        bookings::cancel,
+        bookings::approve,
+        bookings::decline,
+        bookings::complete,
+        bookings::no_show,
+        bookings::accept_offer,
+        bookings::decline_offer,
     ),
     components(schemas(crate::auth::Role))
 )]

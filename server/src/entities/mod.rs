@@ -2,7 +2,12 @@
 
 pub mod agency;
 pub mod audit_log;
+pub mod booking;
+pub mod booking_child;
+pub mod capacity_lock;
 pub mod child;
+pub mod coupon_balance;
+pub mod idempotency_key;
 pub mod household;
 pub mod municipality;
 pub mod outbox;

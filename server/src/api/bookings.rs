@@ -1,0 +1,277 @@
+//! The booking lifecycle over HTTP: book (with `Idempotency-Key`), preview a
+//! series, list and read bookings, and the lifecycle events — cancel (with the fee
+//! from the cancellation policy), approve, decline, complete, no-show, accept or
+//! decline a waiting-list offer. Every change is one transaction in
+//! [`crate::booking::service`]; handlers only translate.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::{NaiveDate, Utc};
+use hagukumi_domain::Text;
+use hagukumi_domain::booking::{Actor, Event, OccurrenceReport};
+use sea_orm::EntityTrait;
+use serde::{Deserialize, Serialize};
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use crate::auth::{CurrentUser, Parent, Require, Role};
+use crate::booking::repo::Stored;
+use crate::booking::service::{self, BookingRequest, Created};
+use crate::booking::view::{BookingOut, booking_out};
+use crate::entities::site;
+use crate::error::{ApiError, ApiResult};
+use crate::json::{ApiJson, ApiQuery};
+use crate::state::AppState;
+
+/// The longest `Idempotency-Key` accepted.
+const MAX_KEY: usize = 200;
+
+async fn out_many(state: &AppState, stored: &[Stored]) -> ApiResult<Vec<BookingOut>> {
+    let sites: HashMap<Uuid, site::Model> = site::Entity::find()
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    let now = Utc::now();
+    stored
+        .iter()
+        .map(|s| booking_out(s, s.row.site_id.and_then(|id| sites.get(&id)), now))
+        .collect()
+}
+
+async fn out_one(state: &AppState, s: &Stored) -> ApiResult<BookingOut> {
+    out_many(state, std::slice::from_ref(s))
+        .await?
+        .pop()
+        .ok_or(ApiError::NotFound)
+}
+
+#[derive(Debug, Serialize)]
+pub struct SeriesOut {
+    pub series_id: Uuid,
+    pub bookings: Vec<BookingOut>,
+    /// Occurrences that did not fit, with the reason.
+    pub skipped: Vec<OccurrenceReport>,
+}
+
+fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
+    let Some(v) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let k = v.to_str().unwrap_or_default().trim();
+    if k.is_empty() || k.len() > MAX_KEY {
+        return Err(ApiError::field(
+            "Idempotency-Key",
+            "invalid",
+            Text::new(
+                format!("Idempotency-Key は1〜{MAX_KEY}文字にしてください"),
+                format!("Idempotency-Key must be 1 to {MAX_KEY} characters"),
+            ),
+        ));
+    }
+    Ok(Some(k.to_owned()))
+}
+
+/// Book: a parent for their own children. Confirmed at once where the service
+/// confirms automatically, otherwise requested for a coordinator; with
+/// `"waitlist":true` a request that does not fit joins the waiting list.
+#[utoipa::path(post, path = "/api/v1/bookings", tag = "bookings",
+    params(("Idempotency-Key" = Option<String>, Header, description = "the same key returns the same booking, never a second one")),
+    request_body(content = Object, description = "`{\"service\",\"site\",\"children\":[id…],\"period\":{\"kind\":\"hours\",\"start\",\"end\"}|{\"kind\":\"nights\",\"check_in\",\"nights\"}|{\"kind\":\"day-stay\",\"date\"},\"reason\"?,\"waitlist\"?:bool,\"recurrence\"?:{\"rrule\"}}`",
+        example = json!({"service": "temporary-care", "site": "with-i", "children": ["0190…"],
+                         "period": {"kind": "hours", "start": "2026-12-10T10:00:00", "end": "2026-12-10T12:00:00"}})),
+    responses((status = 201, description = "the booking (or `{\"series_id\",\"bookings\",\"skipped\"}` for a series)"),
+        (status = 200, description = "a replay of an earlier request with the same Idempotency-Key"),
+        (status = 404, description = "a child that is not the family's"),
+        (status = 409, description = "no place left (problem+json)"),
+        (status = 422, description = "a rule says no: past, opening hours, length, eligibility, RRULE, quota; names the field")))]
+pub async fn create(
+    State(state): State<AppState>,
+    user: Require<Parent>,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<BookingRequest>,
+) -> ApiResult<Response> {
+    let key = idempotency_key(&headers)?;
+    let outcome = service::create(&state, &user, &req, key.as_deref()).await?;
+    let status = if outcome.replayed {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    let mut res = match outcome.created {
+        Created::One(s) => (status, Json(out_one(&state, &s).await?)).into_response(),
+        Created::Series {
+            series_id,
+            bookings,
+            skipped,
+        } => (
+            status,
+            Json(SeriesOut {
+                series_id,
+                bookings: out_many(&state, &bookings).await?,
+                skipped,
+            }),
+        )
+            .into_response(),
+    };
+    if outcome.replayed {
+        res.headers_mut()
+            .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    Ok(res)
+}
+
+#[derive(Debug, Serialize)]
+pub struct PreviewOut {
+    /// Per occurrence: `{"start","end","fits":bool,"conflict"?:{"code","message",…}}`.
+    pub occurrences: Vec<OccurrenceReport>,
+    pub fitting: usize,
+    pub not_fitting: usize,
+}
+
+/// What would fit, occurrence by occurrence, before committing (writes nothing).
+#[utoipa::path(post, path = "/api/v1/bookings/preview", tag = "bookings",
+    request_body(content = Object, description = "the same body as `POST /api/v1/bookings`, usually with `recurrence`",
+        example = json!({"service": "temporary-care", "site": "with-i", "children": ["0190…"],
+                         "period": {"kind": "hours", "start": "2026-12-01T10:00:00", "end": "2026-12-01T12:00:00"},
+                         "recurrence": {"rrule": "FREQ=WEEKLY;BYDAY=TU,TH;UNTIL=20261231T235959"}})),
+    responses((status = 200, description = "`{\"occurrences\":[{\"start\",\"end\",\"fits\",\"conflict\"?}],\"fitting\",\"not_fitting\"}`"),
+        (status = 422, description = "bad input, naming the field")))]
+pub async fn preview(
+    State(state): State<AppState>,
+    user: Require<Parent>,
+    ApiJson(req): ApiJson<BookingRequest>,
+) -> ApiResult<Json<PreviewOut>> {
+    let now = Utc::now();
+    let p = service::prepare(&state.db, &user, &req, now).await?;
+    let occurrences = service::preview(&state, &p, now).await?;
+    let fitting = occurrences.iter().filter(|o| o.fits()).count();
+    Ok(Json(PreviewOut {
+        not_fitting: occurrences.len() - fitting,
+        fitting,
+        occurrences,
+    }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    /// Only bookings in this status (`requested`, `confirmed`, `waitlisted`, `offered`, …).
+    pub status: Option<String>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+/// A parent's own bookings; a coordinator's municipality's.
+#[utoipa::path(get, path = "/api/v1/bookings", tag = "bookings", params(ListQuery),
+    responses((status = 200, description = "`[booking…]`, earliest first")))]
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<Json<Vec<BookingOut>>> {
+    let stored = service::list(&state, &user, q.status.as_deref(), q.from, q.to).await?;
+    Ok(Json(out_many(&state, &stored).await?))
+}
+
+/// One booking, with what cancelling now would cost.
+#[utoipa::path(get, path = "/api/v1/bookings/{id}", tag = "bookings",
+    params(("id" = Uuid, Path)),
+    responses((status = 200, description = "`{\"id\",\"service\",\"site\",\"status\",\"start\",\"end\",\"children\":[{\"id\",\"coupon_yen\"}],\"fee_yen\",\"coupon_yen\",\"total_yen\",\"charge\",\"cancellation_fee_now\"?:{\"percent\",\"yen\"},\"offer_expires_at\",\"series_id\",\"quote\",…}`"),
+        (status = 404, description = "not found or not yours")))]
+pub async fn get_one(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<BookingOut>> {
+    crate::booking::waitlist::expire_lapsed(&state, Utc::now()).await?;
+    let s = crate::booking::repo::find(&state.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    service::visible(&state.db, &user, &s).await?;
+    Ok(Json(out_one(&state, &s).await?))
+}
+
+async fn event(
+    state: &AppState,
+    user: &CurrentUser,
+    id: Uuid,
+    e: Event,
+) -> ApiResult<Json<BookingOut>> {
+    let s = service::act(state, user, id, e).await?;
+    Ok(Json(out_one(state, &s).await?))
+}
+
+macro_rules! lifecycle {
+    ($name:ident, $path:literal, $doc:literal, $event:expr) => {
+        #[doc = $doc]
+        #[utoipa::path(post, path = $path, tag = "bookings", params(("id" = Uuid, Path)),
+            responses((status = 200, description = "the booking after the event"),
+                (status = 403, description = "not your role"),
+                (status = 404, description = "not found or not yours"),
+                (status = 409, description = "not possible in the booking's current state")))]
+        pub async fn $name(
+            State(state): State<AppState>,
+            user: CurrentUser,
+            Path(id): Path<Uuid>,
+        ) -> ApiResult<Json<BookingOut>> {
+            let e: fn(&CurrentUser) -> Event = $event;
+            let ev = e(&user);
+            event(&state, &user, id, ev).await
+        }
+    };
+}
+
+lifecycle!(
+    cancel,
+    "/api/v1/bookings/{id}/cancel",
+    "Cancel: by the family (the policy's fee applies) or by staff (free). The answer's `charge` shows the fee.",
+    |u| Event::Cancel {
+        by: if u.role == Role::Parent {
+            Actor::Family
+        } else {
+            Actor::Coordinator
+        }
+    }
+);
+lifecycle!(
+    approve,
+    "/api/v1/bookings/{id}/approve",
+    "A coordinator approves a request (the coupon is spent on confirmation).",
+    |_| Event::Approve
+);
+lifecycle!(
+    decline,
+    "/api/v1/bookings/{id}/decline",
+    "A coordinator declines a request; its place goes to the waiting list.",
+    |_| Event::Decline
+);
+lifecycle!(
+    complete,
+    "/api/v1/bookings/{id}/complete",
+    "Staff mark a started booking as completed.",
+    |_| Event::Complete
+);
+lifecycle!(
+    no_show,
+    "/api/v1/bookings/{id}/no-show",
+    "Staff mark a started booking as a no-show (the no-show fee applies).",
+    |_| Event::NoShow
+);
+lifecycle!(
+    accept_offer,
+    "/api/v1/bookings/{id}/accept-offer",
+    "The family takes the place offered from the waiting list.",
+    |_| Event::AcceptOffer
+);
+lifecycle!(
+    decline_offer,
+    "/api/v1/bookings/{id}/decline-offer",
+    "The family turns the offer down; the place goes to the next.",
+    |_| Event::DeclineOffer
+);

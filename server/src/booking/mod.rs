@@ -1,0 +1,20 @@
+//! Bookings on the server: the domain decides (availability, capacity, lifecycle,
+//! waitlist); this module loads what it needs, locks what the decision depends on,
+//! and stores the result with its audit record in one transaction.
+//!
+//! - [`locks`]: the always-existing rows a decision locks (resource-day, household).
+//! - [`resource`]: a site as the domain sees it: open time and capacity model.
+//! - [`repo`]: queries shared by the service and the API.
+//! - [`service`]: create, preview, and every lifecycle event.
+//! - [`waitlist`]: offering freed places, expiring lapsed offers.
+//! - [`events`]: what happened, for the email outbox (written in the same transaction).
+
+pub mod events;
+pub mod locks;
+pub mod repo;
+pub mod resource;
+pub mod service;
+pub mod view;
+pub mod waitlist;
+
+pub use events::BookingEvent;

@@ -1,0 +1,204 @@
+//! Queries beside transactions: each takes `&impl ConnectionTrait`, so the same call
+//! works inside the write transaction (after the locks) and outside it.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use hagukumi_domain::availability::Interval;
+use hagukumi_domain::booking::{Booking, CancellationPolicy, CouponUse, Flow, Status};
+use hagukumi_domain::capacity::{Municipality, Occupancy};
+use hagukumi_domain::rules::ReasonCode;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::resource::occupancy;
+use crate::entities::{booking, booking_child};
+use crate::error::{ApiError, ApiResult};
+
+/// Statuses that hold a place (the domain's `Status::holds_place`).
+pub const HOLDING: [&str; 4] = ["offered", "requested", "approved", "confirmed"];
+
+/// What the lifecycle needs besides the columns, fixed when the booking is made.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Details {
+    pub flow: Flow,
+    /// The policy as it applies to this household (exemptions resolved).
+    pub cancellation: CancellationPolicy,
+    pub low_income: bool,
+    #[serde(default)]
+    pub reason: Option<ReasonCode>,
+    /// The fee quote at booking time (lines, reductions, coupon).
+    #[serde(default)]
+    pub quote: serde_json::Value,
+}
+
+/// A booking row with its children.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub row: booking::Model,
+    pub children: Vec<booking_child::Model>,
+}
+
+impl Stored {
+    pub fn interval(&self) -> ApiResult<Interval> {
+        Interval::new(self.row.starts_at, self.row.ends_at)
+            .map_err(|_| ApiError::Internal(anyhow::anyhow!("booking {} is empty", self.row.id)))
+    }
+
+    pub fn status(&self) -> ApiResult<Status> {
+        status_from(&self.row.status, self.row.offer_expires_at).ok_or_else(|| {
+            ApiError::Internal(anyhow::anyhow!(
+                "booking {} has an unknown status",
+                self.row.id
+            ))
+        })
+    }
+
+    pub fn details(&self) -> ApiResult<Details> {
+        serde_json::from_value(self.row.details.clone()).map_err(|e| {
+            ApiError::Internal(anyhow::anyhow!("booking {} details: {e}", self.row.id))
+        })
+    }
+
+    pub fn births(&self) -> Vec<NaiveDate> {
+        self.children.iter().map(|c| c.birth_date).collect()
+    }
+
+    /// The booking as the domain's state machine sees it.
+    pub fn domain(&self) -> ApiResult<Booking> {
+        let d = self.details()?;
+        Ok(Booking {
+            status: self.status()?,
+            interval: self.interval()?,
+            flow: d.flow,
+            fee_yen: u32::try_from(self.row.fee_yen).unwrap_or(0),
+            coupons: self
+                .children
+                .iter()
+                .map(|c| CouponUse {
+                    child: c.child_id.to_string(),
+                    yen: u32::try_from(c.coupon_yen).unwrap_or(0),
+                })
+                .collect(),
+            cancellation: d.cancellation,
+            low_income: d.low_income,
+        })
+    }
+
+    pub fn occupancy(&self, codes: &HashMap<Uuid, Municipality>) -> ApiResult<Occupancy> {
+        Ok(occupancy(
+            self.interval()?,
+            self.births(),
+            codes.get(&self.row.municipality_id).cloned(),
+        ))
+    }
+}
+
+pub fn status_from(code: &str, offer_expires_at: Option<DateTime<Utc>>) -> Option<Status> {
+    Some(match code {
+        "waitlisted" => Status::Waitlisted,
+        "offered" => Status::Offered {
+            expires_at: offer_expires_at?,
+        },
+        "requested" => Status::Requested,
+        "approved" => Status::Approved,
+        "confirmed" => Status::Confirmed,
+        "completed" => Status::Completed,
+        "no_show" => Status::NoShow,
+        "declined" => Status::Declined,
+        "cancelled" => Status::Cancelled,
+        "expired" => Status::Expired,
+        _ => return None,
+    })
+}
+
+/// Attaches the children to booking rows (one query).
+pub async fn with_children(
+    conn: &impl ConnectionTrait,
+    rows: Vec<booking::Model>,
+) -> ApiResult<Vec<Stored>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut by_booking: HashMap<Uuid, Vec<booking_child::Model>> = HashMap::new();
+    for c in booking_child::Entity::find()
+        .filter(booking_child::Column::BookingId.is_in(ids))
+        .order_by_asc(booking_child::Column::ChildId)
+        .all(conn)
+        .await?
+    {
+        by_booking.entry(c.booking_id).or_default().push(c);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|row| Stored {
+            children: by_booking.remove(&row.id).unwrap_or_default(),
+            row,
+        })
+        .collect())
+}
+
+pub async fn find(conn: &impl ConnectionTrait, id: Uuid) -> ApiResult<Option<Stored>> {
+    let Some(row) = booking::Entity::find_by_id(id).one(conn).await? else {
+        return Ok(None);
+    };
+    Ok(with_children(conn, vec![row]).await?.pop())
+}
+
+/// Bookings of `resource_key` in `statuses` overlapping `range`.
+pub async fn on_resource(
+    conn: &impl ConnectionTrait,
+    resource_key: &str,
+    statuses: &[&str],
+    range: Interval,
+) -> ApiResult<Vec<Stored>> {
+    let rows = booking::Entity::find()
+        .filter(booking::Column::ResourceKey.eq(resource_key))
+        .filter(booking::Column::Status.is_in(statuses.iter().copied()))
+        .filter(booking::Column::StartsAt.lt(range.end()))
+        .filter(booking::Column::EndsAt.gt(range.start()))
+        .order_by_asc(booking::Column::StartsAt)
+        .all(conn)
+        .await?;
+    with_children(conn, rows).await
+}
+
+/// The place-holding occupancy of a resource over `range`.
+pub async fn holding(
+    conn: &impl ConnectionTrait,
+    resource_key: &str,
+    range: Interval,
+    codes: &HashMap<Uuid, Municipality>,
+) -> ApiResult<Vec<Occupancy>> {
+    on_resource(conn, resource_key, &HOLDING, range)
+        .await?
+        .iter()
+        .map(|s| s.occupancy(codes))
+        .collect()
+}
+
+/// The household's bookings of a service that count against quotas (held or used),
+/// starting inside `range`.
+pub async fn family_usage(
+    conn: &impl ConnectionTrait,
+    household_id: Uuid,
+    service_key: &str,
+    range: Interval,
+) -> ApiResult<Vec<Interval>> {
+    let rows = booking::Entity::find()
+        .filter(booking::Column::HouseholdId.eq(household_id))
+        .filter(booking::Column::ServiceKey.eq(service_key))
+        .filter(
+            booking::Column::Status.is_in(HOLDING.iter().copied().chain(["completed", "no_show"])),
+        )
+        .filter(booking::Column::StartsAt.gte(range.start()))
+        .filter(booking::Column::StartsAt.lt(range.end()))
+        .all(conn)
+        .await?;
+    Ok(rows
+        .iter()
+        .filter_map(|r| Interval::new(r.starts_at, r.ends_at).ok())
+        .collect())
+}

@@ -1,0 +1,278 @@
+//! A site (a short-stay facility's beds, a temporary-care room) as the domain sees
+//! it: its open time from the service rules and the site's own closures, and its
+//! capacity model — beds per night with per-municipality allocations, or staff
+//! ratio against the site's RRULE staff roster. Availability, booking and the
+//! waitlist all build the model here, so they can never disagree.
+
+use std::collections::HashMap;
+
+use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
+use hagukumi_domain::Text;
+use hagukumi_domain::availability::{
+    ExpansionLimits, Interval, IntervalSet, RecurringWindow, Roster, Shift, StaffLevels,
+};
+use hagukumi_domain::calendar::MonthDay;
+use hagukumi_domain::capacity::{
+    Allocation, BedsPerNight, CapacityModel, Municipality, Occupancy, StaffRatio,
+};
+use hagukumi_domain::rules::{BookingUnit, ServiceRules};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::locks::site_key;
+use crate::entities::{municipality, site, site_share};
+use crate::error::{ApiError, ApiResult};
+
+#[derive(Debug, Deserialize)]
+struct ShiftSetting {
+    rrule: String,
+    start: NaiveTime,
+    hours: u32,
+    staff: u32,
+}
+
+#[derive(Debug, Deserialize)]
+struct ClosedSetting {
+    from: MonthDay,
+    to: MonthDay,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct SiteSettings {
+    #[serde(default)]
+    roster: Vec<ShiftSetting>,
+    #[serde(default)]
+    closed: Vec<ClosedSetting>,
+}
+
+/// A site with what its capacity depends on.
+#[derive(Debug, Clone)]
+pub struct SiteResource {
+    pub site: site::Model,
+    /// Municipalities that may use the site, with their guaranteed beds.
+    pub allocations: Vec<Allocation>,
+    /// Ids of the municipalities whose families may book here.
+    pub municipalities: Vec<Uuid>,
+    roster: Roster,
+    closed: Vec<(MonthDay, MonthDay)>,
+}
+
+/// The first day a roster RRULE counts from (rosters are open-ended).
+fn roster_epoch(at: NaiveTime) -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(2024, 1, 1)
+        .unwrap_or(NaiveDate::MIN)
+        .and_time(at)
+}
+
+fn broken(site: &site::Model, what: impl std::fmt::Display) -> ApiError {
+    ApiError::Internal(anyhow::anyhow!(
+        "site {} has broken settings: {what}",
+        site.code
+    ))
+}
+
+impl SiteResource {
+    pub async fn load(conn: &impl ConnectionTrait, site: site::Model) -> ApiResult<Self> {
+        let settings: SiteSettings =
+            serde_json::from_value(site.settings.clone()).map_err(|e| broken(&site, e))?;
+        let mut roster = Roster::default();
+        for s in &settings.roster {
+            let window = RecurringWindow::parse(&s.rrule, roster_epoch(s.start), s.hours * 60)
+                .map_err(|e| broken(&site, e))?;
+            roster.shifts.push(Shift {
+                window,
+                staff: s.staff,
+            });
+        }
+        let shares = site_share::Entity::find()
+            .filter(site_share::Column::SiteId.eq(site.id))
+            .all(conn)
+            .await?;
+        let mut municipalities = vec![site.municipality_id];
+        let mut allocations = Vec::new();
+        let codes = municipality_codes(conn).await?;
+        for s in shares {
+            if !municipalities.contains(&s.municipality_id) {
+                municipalities.push(s.municipality_id);
+            }
+            if let (Some(beds), Some(code)) = (s.allocation, codes.get(&s.municipality_id)) {
+                allocations.push(Allocation {
+                    municipality: code.clone(),
+                    beds: u32::try_from(beds).unwrap_or(0),
+                });
+            }
+        }
+        Ok(SiteResource {
+            allocations,
+            municipalities,
+            roster,
+            closed: settings.closed.iter().map(|c| (c.from, c.to)).collect(),
+            site,
+        })
+    }
+
+    /// The sites of `service` a family of `municipality_id` may book.
+    pub async fn for_service(
+        conn: &impl ConnectionTrait,
+        service_key: &str,
+        municipality_id: Uuid,
+    ) -> ApiResult<Vec<SiteResource>> {
+        let sites = site::Entity::find()
+            .filter(site::Column::ServiceKey.eq(service_key))
+            .all(conn)
+            .await?;
+        let mut out = Vec::new();
+        for s in sites {
+            let r = SiteResource::load(conn, s).await?;
+            if r.municipalities.contains(&municipality_id) {
+                out.push(r);
+            }
+        }
+        out.sort_by(|a, b| a.site.code.cmp(&b.site.code));
+        Ok(out)
+    }
+
+    pub fn key(&self) -> String {
+        site_key(self.site.id)
+    }
+
+    fn site_closed(&self, date: NaiveDate) -> bool {
+        let md = MonthDay::of(date);
+        self.closed.iter().any(|(from, to)| {
+            if from <= to {
+                *from <= md && md <= *to
+            } else {
+                md >= *from || md <= *to
+            }
+        })
+    }
+
+    /// Whether families can use the site on `date` at all, and its hours then.
+    pub fn hours_on(
+        &self,
+        rules: &ServiceRules,
+        date: NaiveDate,
+    ) -> Option<hagukumi_domain::rules::TimeRange> {
+        if self.site_closed(date) {
+            return None;
+        }
+        rules.hours_on(Some(&self.site.code), date)
+    }
+
+    /// Open time over local days `first..=last`: opening hours for hourly services,
+    /// check-in to check-out for each open night of stays (adjacent nights merge, so a
+    /// multi-night stay is covered when every night is open).
+    pub fn open_time(
+        &self,
+        rules: &ServiceRules,
+        first: NaiveDate,
+        last: NaiveDate,
+    ) -> IntervalSet {
+        let mut open = Vec::new();
+        for d in first.iter_days().take_while(|d| *d <= last) {
+            let Some(hours) = self.hours_on(rules, d) else {
+                continue;
+            };
+            let iv = match rules.unit {
+                BookingUnit::Timed { .. } => {
+                    Interval::from_local(d.and_time(hours.from), d.and_time(hours.to))
+                }
+                BookingUnit::Stay {
+                    check_in,
+                    check_out,
+                    ..
+                } => Interval::from_local(
+                    d.and_time(check_in),
+                    (d + Duration::days(1)).and_time(check_out),
+                ),
+            };
+            if let Ok(iv) = iv {
+                open.push(iv);
+            }
+        }
+        IntervalSet::from_intervals(open)
+    }
+
+    /// Runs `f` with the site's capacity model for `range` (staff on duty are
+    /// expanded over it).
+    pub fn with_model<R>(
+        &self,
+        rules: &ServiceRules,
+        range: Interval,
+        f: impl FnOnce(&dyn CapacityModel) -> R,
+    ) -> ApiResult<R> {
+        match (&rules.unit, &rules.staffing) {
+            (BookingUnit::Timed { .. }, Some(ratios)) if !self.roster.shifts.is_empty() => {
+                let wide = Interval::new(
+                    range.start() - Duration::days(1),
+                    range.end() + Duration::days(1),
+                )
+                .unwrap_or(range);
+                let on_duty: StaffLevels = self
+                    .roster
+                    .on_duty(wide, ExpansionLimits::default())
+                    .map_err(|e| broken(&self.site, e))?;
+                let required =
+                    |on: NaiveDate, births: &[NaiveDate]| ratios.required_staff(on, births);
+                let model = StaffRatio::new(on_duty, &required);
+                Ok(f(&model))
+            }
+            _ => {
+                let beds = u32::try_from(self.site.capacity).unwrap_or(0);
+                let model = BedsPerNight::new(beds, self.allocations.clone(), None)
+                    .unwrap_or_else(|_| BedsPerNight::simple(beds));
+                Ok(f(&model))
+            }
+        }
+    }
+}
+
+/// Municipality ids to the codes the capacity models use.
+pub async fn municipality_codes(
+    conn: &impl ConnectionTrait,
+) -> ApiResult<HashMap<Uuid, Municipality>> {
+    Ok(municipality::Entity::find()
+        .all(conn)
+        .await?
+        .into_iter()
+        .filter_map(|m| Municipality::parse(&m.code).ok().map(|c| (m.id, c)))
+        .collect())
+}
+
+/// A message naming the hours in force on a day, for "outside opening hours".
+pub fn hours_text(res: &SiteResource, rules: &ServiceRules, date: NaiveDate) -> Text {
+    match res.hours_on(rules, date) {
+        Some(h) => Text::new(
+            format!(
+                "{}の受付時間は {}〜{} です",
+                hagukumi_domain::calendar::format_date_ja(date),
+                h.from.format("%H:%M"),
+                h.to.format("%H:%M")
+            ),
+            format!(
+                "On {date} the hours are {}–{}",
+                h.from.format("%H:%M"),
+                h.to.format("%H:%M")
+            ),
+        ),
+        None => Text::new(
+            format!(
+                "{}は休業日です",
+                hagukumi_domain::calendar::format_date_ja(date)
+            ),
+            format!("{date} is a closed day"),
+        ),
+    }
+}
+
+/// Place-holding occupancy in the shape the capacity models read.
+pub fn occupancy(
+    iv: Interval,
+    births: Vec<NaiveDate>,
+    municipality: Option<Municipality>,
+) -> Occupancy {
+    let mut o = Occupancy::new(iv).with_children(births);
+    o.municipality = municipality;
+    o
+}

@@ -1,0 +1,1131 @@
+//! The transactional booking service: validate (nothing written), then in one
+//! transaction lock, count, decide with the domain, store, audit, publish events.
+//!
+//! Bad input (the past, outside opening hours, too long, an ineligible child, a
+//! recurrence that never ends) is a 422 naming the field and the rule, found before
+//! the transaction starts. A place that is not there is a 409, found after the locks
+//! are held, so two requests can never both take the last place.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use hagukumi_domain::availability::{
+    BookingWindow, Interval, local_date, local_midnight, utc_to_local,
+};
+use hagukumi_domain::booking::{
+    Actor, Booking, CancellationPolicy, ChargeKind, Effect, Event, Flow, OccurrenceReport,
+    SERIES_CAP, SeriesContext, Status, Transition, expand_series, plan_series, quotas_from_rules,
+    submit, transition,
+};
+use hagukumi_domain::calendar::FiscalYear;
+use hagukumi_domain::capacity::{ConflictCode, Municipality, Occupancy};
+use hagukumi_domain::eligibility::{self, ChildInput, EligibilityRequest};
+use hagukumi_domain::fees::{self, ChildFee, Period, Quote, QuoteRequest};
+use hagukumi_domain::rules::{BookingUnit, MunicipalityRules, ReasonCode, ServiceRules};
+use hagukumi_domain::{ServiceId, Text};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, QueryFilter, Set,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::events::{self, BookingEvent, EventKind};
+use super::locks::LockSet;
+use super::repo::{self, Details, Stored};
+use super::resource::{SiteResource, hours_text, municipality_codes, occupancy};
+use super::waitlist;
+use crate::audit::{self, AuditEntry};
+use crate::auth::{CurrentUser, Role};
+use crate::entities::{booking, booking_child, child, coupon_balance, household, idempotency_key};
+use crate::error::{ApiError, ApiResult, FieldError};
+use crate::state::AppState;
+use crate::{db, rules};
+
+/// A recurring booking: occurrences of the period's time, e.g.
+/// `FREQ=WEEKLY;BYDAY=TU,TH;UNTIL=20270331T235959` (must end; at most 200).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecurrenceIn {
+    pub rrule: String,
+}
+
+/// The body of `POST /api/v1/bookings` and `POST /api/v1/bookings/preview`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BookingRequest {
+    pub service: ServiceId,
+    /// Site code, e.g. `with-i` or `midori`.
+    pub site: String,
+    /// Ids of the family's children (siblings book together).
+    pub children: Vec<Uuid>,
+    /// As for quotes: `{"kind":"hours","start","end"}` (Japan time),
+    /// `{"kind":"nights","check_in","nights"}` or `{"kind":"day-stay","date"}`.
+    pub period: Period,
+    #[serde(default)]
+    pub reason: Option<ReasonCode>,
+    /// Join the waiting list when there is no place (instead of a 409).
+    #[serde(default)]
+    pub waitlist: bool,
+    #[serde(default)]
+    pub recurrence: Option<RecurrenceIn>,
+}
+
+impl BookingRequest {
+    /// What the same `Idempotency-Key` must be sent with again.
+    pub fn fingerprint(&self) -> String {
+        let bytes = serde_json::to_vec(self).unwrap_or_default();
+        hex::encode(Sha256::digest(&bytes))
+    }
+}
+
+/// Everything validated before the transaction.
+pub struct Prepared {
+    pub household: household::Model,
+    pub children: Vec<(Uuid, NaiveDate)>,
+    pub site: SiteResource,
+    pub all_rules: MunicipalityRules,
+    pub rules: ServiceRules,
+    pub service: ServiceId,
+    pub occurrences: Vec<Interval>,
+    pub series: bool,
+    pub flow: Flow,
+    pub policy: CancellationPolicy,
+    pub low_income: bool,
+    pub family: eligibility::Household,
+    pub reason: Option<ReasonCode>,
+    pub municipality: Option<Municipality>,
+}
+
+impl Prepared {
+    fn template(&self) -> Occupancy {
+        let first = self.occurrences.first().copied();
+        let iv = first.unwrap_or_else(|| Interval::local_day(NaiveDate::MIN));
+        occupancy(
+            iv,
+            self.children.iter().map(|(_, b)| *b).collect(),
+            self.municipality.clone(),
+        )
+    }
+
+    fn hull(&self) -> Interval {
+        let mut it = self.occurrences.iter();
+        let first = it
+            .next()
+            .copied()
+            .unwrap_or_else(|| Interval::local_day(NaiveDate::MIN));
+        it.fold(first, |acc, iv| acc.union_hull(iv))
+    }
+
+    fn window(&self) -> BookingWindow {
+        BookingWindow::from(self.rules.window)
+    }
+}
+
+fn invalid(field: &str, code: &str, ja: impl Into<String>, en: impl Into<String>) -> ApiError {
+    ApiError::field(field, code, Text::new(ja, en))
+}
+
+/// The signed-in parent's household (bookings are made by families).
+pub async fn household_for(
+    conn: &impl ConnectionTrait,
+    user: &CurrentUser,
+) -> ApiResult<household::Model> {
+    household::Entity::find()
+        .filter(household::Column::UserId.eq(user.id))
+        .filter(household::Column::MunicipalityId.eq(user.municipality_id))
+        .one(conn)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+/// Checks the request against the rules; writes nothing.
+pub async fn prepare(
+    conn: &impl ConnectionTrait,
+    user: &CurrentUser,
+    req: &BookingRequest,
+    now: DateTime<Utc>,
+) -> ApiResult<Prepared> {
+    let household = household_for(conn, user).await?;
+    if req.children.is_empty() {
+        return Err(invalid(
+            "children",
+            "required",
+            "お子さんを1人以上選んでください",
+            "Choose at least one child",
+        ));
+    }
+    let mut children = Vec::new();
+    let mut seen = BTreeSet::new();
+    for (i, id) in req.children.iter().enumerate() {
+        if !seen.insert(*id) {
+            return Err(invalid(
+                &format!("children[{i}]"),
+                "duplicate",
+                "同じお子さんが2回指定されています",
+                "The same child is listed twice",
+            ));
+        }
+        // Another family's child is simply not found: its existence is not disclosed.
+        let c = child::Entity::find_by_id(*id)
+            .filter(child::Column::HouseholdId.eq(household.id))
+            .filter(child::Column::MunicipalityId.eq(user.municipality_id))
+            .one(conn)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        let Some(birth) = c.birth_date else {
+            return Err(invalid(
+                &format!("children[{i}]"),
+                "not_born",
+                "お生まれになる前のお子さんは預けられません",
+                "A child who is not yet born cannot be booked",
+            ));
+        };
+        children.push((c.id, birth));
+    }
+    let site = SiteResource::for_service(conn, req.service.as_str(), user.municipality_id)
+        .await?
+        .into_iter()
+        .find(|s| s.site.code == req.site)
+        .ok_or_else(|| {
+            invalid(
+                "site",
+                "unknown_site",
+                format!("このサービスの施設「{}」はありません", req.site),
+                format!("There is no site `{}` for this service", req.site),
+            )
+        })?;
+    let all_rules = rules::load(conn, user.municipality_id).await?;
+    let on = req.period.start_date();
+    let rules = all_rules
+        .rules_for(req.service, on)
+        .cloned()
+        .ok_or_else(|| {
+            invalid(
+                "service",
+                "not_offered",
+                "この日はこのサービスを実施していません",
+                "The service is not offered on that date",
+            )
+        })?;
+    let first = first_interval(&req.period, &rules)?;
+    if first.start() <= now {
+        return Err(invalid(
+            "period.start",
+            "in_past",
+            "過去の日時は予約できません",
+            "A booking cannot start in the past",
+        ));
+    }
+    check_length(&rules, &first, &req.period)?;
+    let (occurrences, series) = match &req.recurrence {
+        None => (vec![first], false),
+        Some(r) => {
+            let Period::Hours { start, .. } = req.period else {
+                return Err(invalid(
+                    "recurrence",
+                    "not_hourly",
+                    "繰り返し予約は時間単位のサービスだけです",
+                    "Only hourly services can be booked as a series",
+                ));
+            };
+            let minutes = u32::try_from(first.duration().num_minutes()).unwrap_or(0);
+            let occ = expand_series(&r.rrule, start, minutes, SERIES_CAP)
+                .map_err(|e| ApiError::field("recurrence.rrule", e.code(), e.message()))?;
+            if occ.is_empty() {
+                return Err(invalid(
+                    "recurrence.rrule",
+                    "rrule_no_occurrences",
+                    "繰り返しの日時がありません",
+                    "The recurrence has no occurrences",
+                ));
+            }
+            (occ, true)
+        }
+    };
+    if !series {
+        let window = BookingWindow::from(rules.window);
+        if let Err(c) = window.check(first.start(), now) {
+            return Err(ApiError::field("period.start", "booking_window", c.message));
+        }
+        let open = site.open_time(
+            &rules,
+            first.local_start_date() - Duration::days(1),
+            local_date(first.end()),
+        );
+        if !open.covers(&first) {
+            return Err(ApiError::field(
+                "period",
+                "outside_opening_hours",
+                hours_text(&site, &rules, first.local_start_date()),
+            ));
+        }
+    }
+    let family = eligibility::Household {
+        single_parent: household.single_parent,
+        single_parent_since: household.single_parent_since,
+        public_assistance: household.public_assistance,
+        tax_exempt: household.tax_exempt,
+        multiple_birth: household.multiple_birth,
+    };
+    let mut errors = Vec::new();
+    for (i, (_, birth)) in children.iter().enumerate() {
+        let answer = eligibility::check(
+            &all_rules,
+            &EligibilityRequest {
+                service: req.service,
+                on,
+                child: ChildInput {
+                    birth_date: Some(*birth),
+                    due_date: None,
+                },
+                household: family,
+                reason: req.reason,
+            },
+        )
+        .map_err(|e| ApiError::field(&format!("children[{i}]"), "invalid", e.message()))?;
+        for r in answer.reasons {
+            errors.push(FieldError::new(format!("children[{i}]"), r.code, r.message));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    // The fee must be computable (the same checks as `POST /api/v1/quotes`).
+    quote_for(
+        &all_rules,
+        req.service,
+        &rules,
+        &first,
+        &children,
+        &family,
+        &HashMap::new(),
+    )?;
+    let low_income = family.public_assistance || family.tax_exempt;
+    let codes = municipality_codes(conn).await?;
+    Ok(Prepared {
+        policy: CancellationPolicy::for_household(&rules.cancellation, &family),
+        flow: Flow {
+            approval: rules.confirmation.into(),
+            needs_provider: false,
+            waitlist: req.waitlist,
+        },
+        municipality: codes.get(&user.municipality_id).cloned(),
+        household,
+        children,
+        site,
+        all_rules,
+        rules,
+        service: req.service,
+        occurrences,
+        series,
+        low_income,
+        family,
+        reason: req.reason,
+    })
+}
+
+fn first_interval(period: &Period, rules: &ServiceRules) -> ApiResult<Interval> {
+    let wrong = |expected: &str| {
+        invalid(
+            "period.kind",
+            "wrong_kind",
+            "このサービスでは指定できない利用形態です",
+            format!("This service is booked as {expected}"),
+        )
+    };
+    let iv = match (*period, rules.unit) {
+        (Period::Hours { start, end }, BookingUnit::Timed { .. }) => {
+            Interval::from_local(start, end).map_err(|_| {
+                invalid(
+                    "period.end",
+                    "end_not_after_start",
+                    "終了時刻は開始時刻より後にしてください",
+                    "The end must be after the start",
+                )
+            })?
+        }
+        (
+            Period::Nights { check_in, nights },
+            BookingUnit::Stay {
+                check_in: t_in,
+                check_out: t_out,
+                ..
+            },
+        ) => {
+            if nights == 0 {
+                return Err(invalid(
+                    "period.nights",
+                    "too_short",
+                    "1泊以上にしてください",
+                    "Book at least one night",
+                ));
+            }
+            let out = check_in
+                .checked_add_signed(Duration::days(i64::from(nights)))
+                .ok_or_else(|| {
+                    invalid(
+                        "period.nights",
+                        "too_long",
+                        "泊数が多すぎます",
+                        "Too many nights",
+                    )
+                })?;
+            Interval::from_local(check_in.and_time(t_in), out.and_time(t_out)).map_err(|_| {
+                invalid(
+                    "period",
+                    "invalid",
+                    "期間が正しくありません",
+                    "The period is not valid",
+                )
+            })?
+        }
+        (
+            Period::DayStay { date },
+            BookingUnit::Stay {
+                day_stay: Some(r), ..
+            },
+        ) => Interval::from_local(date.and_time(r.from), date.and_time(r.to)).map_err(|_| {
+            invalid(
+                "period",
+                "invalid",
+                "期間が正しくありません",
+                "The period is not valid",
+            )
+        })?,
+        (_, BookingUnit::Timed { .. }) => return Err(wrong("hours")),
+        (_, BookingUnit::Stay { .. }) => return Err(wrong("nights or a day stay")),
+    };
+    Ok(iv)
+}
+
+/// The length rules: the unit's minimum and maximum, the daily maximum, nights per stay.
+fn check_length(rules: &ServiceRules, iv: &Interval, period: &Period) -> ApiResult<()> {
+    let minutes = iv.duration().num_minutes();
+    if let BookingUnit::Timed {
+        min_minutes,
+        max_minutes,
+        ..
+    } = rules.unit
+    {
+        if minutes < i64::from(min_minutes) {
+            return Err(invalid(
+                "period",
+                "too_short",
+                format!("利用時間は{min_minutes}分以上です(規則 unit.min_minutes)"),
+                format!("Book at least {min_minutes} minutes (rule unit.min_minutes)"),
+            ));
+        }
+        let (max, rule) = match rules.limits.max_minutes_per_day {
+            Some(d) if d < max_minutes => (d, "limits.max_minutes_per_day"),
+            _ => (max_minutes, "unit.max_minutes"),
+        };
+        if minutes > i64::from(max) {
+            return Err(invalid(
+                "period",
+                "too_long",
+                format!("利用時間は{max}分までです(規則 {rule})"),
+                format!("Book at most {max} minutes (rule {rule})"),
+            ));
+        }
+    }
+    if let (Period::Nights { nights, .. }, Some(max)) = (period, rules.limits.max_nights_per_stay)
+        && *nights > max
+    {
+        return Err(invalid(
+            "period.nights",
+            "too_long",
+            format!("宿泊は{max}泊までです(規則 limits.max_nights_per_stay)"),
+            format!("A stay is at most {max} nights (rule limits.max_nights_per_stay)"),
+        ));
+    }
+    Ok(())
+}
+
+fn period_of(iv: &Interval, template: Option<&Period>) -> Period {
+    match template {
+        Some(p @ (Period::Nights { .. } | Period::DayStay { .. })) => *p,
+        _ => Period::Hours {
+            start: utc_to_local(iv.start()),
+            end: utc_to_local(iv.end()),
+        },
+    }
+}
+
+/// The quote with each child's remaining coupon balance.
+fn quote_for(
+    all: &MunicipalityRules,
+    service: ServiceId,
+    rules: &ServiceRules,
+    iv: &Interval,
+    children: &[(Uuid, NaiveDate)],
+    family: &eligibility::Household,
+    balances: &HashMap<Uuid, u32>,
+) -> ApiResult<Quote> {
+    let period = match rules.unit {
+        BookingUnit::Timed { .. } => period_of(iv, None),
+        BookingUnit::Stay { .. } => {
+            let start = local_date(iv.start());
+            let end = local_date(iv.end());
+            let nights = u32::try_from((end - start).num_days()).unwrap_or(0);
+            if nights == 0 {
+                Period::DayStay { date: start }
+            } else {
+                Period::Nights {
+                    check_in: start,
+                    nights,
+                }
+            }
+        }
+    };
+    let req = QuoteRequest {
+        service,
+        period,
+        children: children
+            .iter()
+            .map(|(id, birth)| ChildFee {
+                birth_date: *birth,
+                coupon_balance_yen: balances.get(id).copied().unwrap_or(0),
+            })
+            .collect(),
+        household: *family,
+        forfeit_coupon_change: false,
+    };
+    fees::quote(all, &req).map_err(|e| ApiError::field(&e.field(), "invalid", e.message()))
+}
+
+/// Each child's coupon left in the fiscal year of `on`.
+async fn coupon_left(
+    conn: &impl ConnectionTrait,
+    all: &MunicipalityRules,
+    children: &[(Uuid, NaiveDate)],
+    on: NaiveDate,
+) -> ApiResult<HashMap<Uuid, u32>> {
+    let Some(c) = &all.coupon else {
+        return Ok(HashMap::new());
+    };
+    let fy = FiscalYear::of(on).0;
+    let mut out = HashMap::new();
+    for (id, _) in children {
+        let spent = coupon_balance::Entity::find_by_id((*id, fy))
+            .one(conn)
+            .await?
+            .map_or(0, |b| b.spent_yen);
+        let left = i64::from(c.yen_per_fiscal_year)
+            .saturating_sub(spent)
+            .max(0);
+        out.insert(*id, u32::try_from(left).unwrap_or(0));
+    }
+    Ok(out)
+}
+
+/// What `POST /api/v1/bookings` made.
+pub enum Created {
+    One(Box<Stored>),
+    Series {
+        series_id: Uuid,
+        bookings: Vec<Stored>,
+        skipped: Vec<OccurrenceReport>,
+    },
+}
+
+/// The outcome, and whether it replays an earlier request with the same key.
+pub struct CreateOutcome {
+    pub created: Created,
+    pub replayed: bool,
+}
+
+/// Per-occurrence report of what would fit now, writing nothing.
+pub async fn preview(
+    state: &AppState,
+    p: &Prepared,
+    now: DateTime<Utc>,
+) -> ApiResult<Vec<OccurrenceReport>> {
+    plan(&state.db, p, now).await
+}
+
+async fn plan(
+    conn: &impl ConnectionTrait,
+    p: &Prepared,
+    now: DateTime<Utc>,
+) -> ApiResult<Vec<OccurrenceReport>> {
+    let hull = p.hull();
+    let codes = municipality_codes(conn).await?;
+    let existing = repo::holding(conn, &p.site.key(), hull, &codes).await?;
+    let fy_start = local_midnight(FiscalYear::of(local_date(hull.start())).start());
+    let fy_end = local_midnight(FiscalYear::of(local_date(hull.end())).end()) + Duration::days(1);
+    let usage_range = Interval::new(fy_start, fy_end).unwrap_or(hull);
+    let family = repo::family_usage(conn, p.household.id, p.service.as_str(), usage_range).await?;
+    let quotas = quotas_from_rules(&p.rules.limits, p.household.multiple_birth);
+    let open = p.site.open_time(
+        &p.rules,
+        local_date(hull.start()) - Duration::days(1),
+        local_date(hull.end()),
+    );
+    let window = p.window();
+    let template = p.template();
+    p.site.with_model(&p.rules, hull, |model| {
+        plan_series(
+            &p.occurrences,
+            &SeriesContext {
+                open: &open,
+                window: Some(&window),
+                model,
+                existing: &existing,
+                template: &template,
+                quotas: &quotas,
+                family_bookings: &family,
+                now,
+            },
+        )
+    })
+}
+
+fn is_capacity(code: ConflictCode) -> bool {
+    matches!(
+        code,
+        ConflictCode::NoBed
+            | ConflictCode::AllocationReserved
+            | ConflictCode::StaffRatio
+            | ConflictCode::NoStaff
+            | ConflictCode::PersonBusy
+            | ConflictCode::TravelBuffer
+    )
+}
+
+/// Creates the booking (or the series' bookings that fit) in one transaction.
+pub async fn create(
+    state: &AppState,
+    user: &CurrentUser,
+    req: &BookingRequest,
+    key: Option<&str>,
+) -> ApiResult<CreateOutcome> {
+    let now = Utc::now();
+    waitlist::expire_lapsed(state, now).await?;
+    let p = prepare(&state.db, user, req, now).await?;
+    let txn = db::begin_write(&state.db).await?;
+    let mut locks = LockSet::new();
+    locks.household(p.household.id);
+    for iv in &p.occurrences {
+        locks.days(&p.site.key(), iv);
+    }
+    locks.acquire(&txn).await?;
+
+    if let Some(k) = key
+        && let Some(done) = idempotency_key::Entity::find_by_id((user.id, k.to_owned()))
+            .one(&txn)
+            .await?
+    {
+        txn.rollback().await?;
+        if done.fingerprint != req.fingerprint() {
+            return Err(invalid(
+                "Idempotency-Key",
+                "reused",
+                "この Idempotency-Key は別の内容の予約に使われています",
+                "This Idempotency-Key was used for a different request",
+            ));
+        }
+        let ids: Vec<Uuid> = serde_json::from_value(done.booking_ids).unwrap_or_default();
+        let mut stored = Vec::new();
+        for id in ids {
+            if let Some(s) = repo::find(&state.db, id).await? {
+                stored.push(s);
+            }
+        }
+        let created = if p.series {
+            Created::Series {
+                series_id: stored
+                    .first()
+                    .and_then(|s| s.row.series_id)
+                    .unwrap_or_default(),
+                bookings: stored,
+                skipped: Vec::new(),
+            }
+        } else {
+            Created::One(Box::new(stored.pop().ok_or(ApiError::NotFound)?))
+        };
+        return Ok(CreateOutcome {
+            created,
+            replayed: true,
+        });
+    }
+
+    let reports = plan(&txn, &p, now).await?;
+    let mut events = Vec::new();
+    let mut made = Vec::new();
+    let mut skipped = Vec::new();
+    let series_id = p.series.then(Uuid::now_v7);
+    let coupon_cap = p
+        .all_rules
+        .coupon
+        .map_or(0, |c| i64::from(c.yen_per_fiscal_year));
+    for report in reports {
+        let iv = report.interval;
+        let fits = match &report.outcome {
+            Ok(()) => true,
+            Err(c) if !p.series && is_capacity(c.code) && p.flow.waitlist => false,
+            Err(c) if !p.series && is_capacity(c.code) => {
+                txn.rollback().await?;
+                let hint = Text::new(
+                    format!("{}(キャンセル待ちに登録できます)", c.message.ja),
+                    format!("{} (you can join the waiting list)", c.message.en),
+                );
+                return Err(ApiError::Conflict(hint));
+            }
+            Err(c) if !p.series => {
+                txn.rollback().await?;
+                let field = if c.code == ConflictCode::Quota {
+                    "period"
+                } else {
+                    "period.start"
+                };
+                let code = match c.code {
+                    ConflictCode::Quota => "quota",
+                    ConflictCode::BookingWindow => "booking_window",
+                    ConflictCode::Closed => "outside_opening_hours",
+                    _ => "not_bookable",
+                };
+                return Err(ApiError::field(field, code, c.message.clone()));
+            }
+            Err(_) => {
+                skipped.push(report);
+                continue;
+            }
+        };
+        let balances = coupon_left(&txn, &p.all_rules, &p.children, local_date(iv.start())).await?;
+        let quote = quote_for(
+            &p.all_rules,
+            p.service,
+            &p.rules,
+            &iv,
+            &p.children,
+            &p.family,
+            &balances,
+        )?;
+        let stored = insert(&txn, user, &p, iv, &quote, series_id, now).await?;
+        let domain = stored.domain()?;
+        let t = submit(&domain, fits, now).map_err(|e| ApiError::Conflict(e.message))?;
+        let stored = apply(&txn, &stored, &t, now, coupon_cap, &mut events).await?;
+        audit::record(
+            &txn,
+            AuditEntry {
+                municipality_id: Some(stored.row.municipality_id),
+                actor: Some(user.id),
+                action: "booking.create",
+                entity: "booking",
+                entity_id: stored.row.id.to_string(),
+                details: json!({
+                    "service": p.service.as_str(),
+                    "site": p.site.site.code,
+                    "status": stored.row.status,
+                    "children": stored.children.len(),
+                    "series_id": series_id,
+                }),
+            },
+        )
+        .await?;
+        made.push(stored);
+    }
+    if made.is_empty() {
+        txn.rollback().await?;
+        let first = skipped.first().and_then(|r| r.outcome.as_ref().err());
+        return Err(ApiError::Conflict(first.map_or_else(
+            || {
+                Text::new(
+                    "予約できる日時がありません",
+                    "None of the occurrences can be booked",
+                )
+            },
+            |c| {
+                Text::new(
+                    format!("予約できる日時がありません(例: {})", c.message.ja),
+                    format!(
+                        "None of the occurrences can be booked (e.g. {})",
+                        c.message.en
+                    ),
+                )
+            },
+        )));
+    }
+    if let Some(k) = key {
+        idempotency_key::ActiveModel {
+            user_id: Set(user.id),
+            key: Set(k.to_owned()),
+            fingerprint: Set(req.fingerprint()),
+            booking_ids: Set(json!(made.iter().map(|s| s.row.id).collect::<Vec<_>>())),
+            created_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    events::publish(&txn, &state.settings, &events).await?;
+    txn.commit().await?;
+    let created = match series_id {
+        Some(series_id) => Created::Series {
+            series_id,
+            bookings: made,
+            skipped,
+        },
+        None => Created::One(Box::new(made.pop().ok_or(ApiError::NotFound)?)),
+    };
+    Ok(CreateOutcome {
+        created,
+        replayed: false,
+    })
+}
+
+async fn insert(
+    txn: &DatabaseTransaction,
+    user: &CurrentUser,
+    p: &Prepared,
+    iv: Interval,
+    quote: &Quote,
+    series_id: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> ApiResult<Stored> {
+    let coupon = quote.coupon_applied_yen;
+    let details = Details {
+        flow: p.flow,
+        cancellation: p.policy.clone(),
+        low_income: p.low_income,
+        reason: p.reason,
+        quote: serde_json::to_value(quote).unwrap_or_default(),
+    };
+    let row = booking::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        municipality_id: Set(user.municipality_id),
+        household_id: Set(p.household.id),
+        created_by: Set(user.id),
+        service_key: Set(p.service.as_str().to_owned()),
+        site_id: Set(Some(p.site.site.id)),
+        resource_key: Set(p.site.key()),
+        // A placeholder `submit` ignores; `apply` stores the domain's answer.
+        status: Set("requested".to_owned()),
+        starts_at: Set(iv.start()),
+        ends_at: Set(iv.end()),
+        offer_expires_at: Set(None),
+        waitlisted_at: Set(None),
+        fee_yen: Set(quote.total_yen + coupon),
+        coupon_yen: Set(coupon),
+        total_yen: Set(quote.total_yen),
+        charge_kind: Set(None),
+        charge_percent: Set(None),
+        charge_yen: Set(0),
+        series_id: Set(series_id),
+        details: Set(serde_json::to_value(&details).unwrap_or_default()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(txn)
+    .await?;
+    let mut children = Vec::new();
+    for (i, (id, birth)) in p.children.iter().enumerate() {
+        let yen: i64 = quote
+            .coupon_uses
+            .iter()
+            .filter(|u| u.child == i)
+            .map(|u| u.applied_yen)
+            .sum();
+        children.push(
+            booking_child::ActiveModel {
+                booking_id: Set(row.id),
+                child_id: Set(*id),
+                birth_date: Set(*birth),
+                coupon_yen: Set(yen),
+            }
+            .insert(txn)
+            .await?,
+        );
+    }
+    Ok(Stored { row, children })
+}
+
+fn kind_of(
+    about: &str,
+    from: Option<Status>,
+    t: &Transition,
+    row: &booking::Model,
+) -> Option<EventKind> {
+    Some(match about {
+        "requested" => EventKind::Received {
+            needs_approval: true,
+        },
+        "approved" => EventKind::Approved,
+        "confirmed" => EventKind::Confirmed,
+        "declined" => EventKind::Declined,
+        "cancelled" => EventKind::Cancelled {
+            fee_yen: row.charge_yen,
+        },
+        "waitlisted" => EventKind::Waitlisted,
+        "offered" => match t.to {
+            Status::Offered { expires_at } => EventKind::WaitlistOffer { expires_at },
+            _ => return None,
+        },
+        "expired" if matches!(from, Some(Status::Offered { .. })) => {
+            EventKind::WaitlistOfferExpired
+        }
+        "expired" => EventKind::Expired,
+        "completed" => EventKind::Completed,
+        "no_show" => EventKind::NoShow,
+        _ => return None,
+    })
+}
+
+/// Stores a transition and performs its effects (coupons, charges) on `txn`.
+/// `OfferFreedPlace` is left to the caller, which knows which days it holds.
+pub async fn apply(
+    txn: &DatabaseTransaction,
+    s: &Stored,
+    t: &Transition,
+    now: DateTime<Utc>,
+    coupon_cap: i64,
+    events: &mut Vec<BookingEvent>,
+) -> ApiResult<Stored> {
+    let mut row = s.row.clone().into_active_model();
+    row.status = Set(t.to.code().to_owned());
+    row.updated_at = Set(now);
+    if let Status::Offered { expires_at } = t.to {
+        row.offer_expires_at = Set(Some(expires_at));
+    }
+    if t.to == Status::Waitlisted {
+        row.waitlisted_at = Set(Some(now));
+    }
+    let fy = FiscalYear::of(local_date(s.row.starts_at)).0;
+    let mut children = s.children.clone();
+    let mut coupon_total = s.row.coupon_yen;
+    for e in &t.effects {
+        match e {
+            Effect::SpendCoupon { child, yen } => {
+                let Ok(child_id) = child.parse::<Uuid>() else {
+                    continue;
+                };
+                let spent = coupon_balance::Entity::find_by_id((child_id, fy))
+                    .one(txn)
+                    .await?;
+                let before = spent.as_ref().map_or(0, |b| b.spent_yen);
+                // Spent elsewhere since the quote: spend what is left, never more.
+                let take = i64::from(*yen).min((coupon_cap - before).max(0));
+                save_spent(txn, child_id, fy, spent, before + take).await?;
+                if take < i64::from(*yen)
+                    && let Some(c) = children.iter_mut().find(|c| c.child_id == child_id)
+                {
+                    coupon_total -= c.coupon_yen - take;
+                    c.coupon_yen = take;
+                    let mut am = c.clone().into_active_model();
+                    am.coupon_yen = Set(take);
+                    am.update(txn).await?;
+                }
+            }
+            Effect::RefundCoupon { child, yen } => {
+                let Ok(child_id) = child.parse::<Uuid>() else {
+                    continue;
+                };
+                let spent = coupon_balance::Entity::find_by_id((child_id, fy))
+                    .one(txn)
+                    .await?;
+                let before = spent.as_ref().map_or(0, |b| b.spent_yen);
+                save_spent(txn, child_id, fy, spent, (before - i64::from(*yen)).max(0)).await?;
+            }
+            Effect::Charge { kind, percent, yen } => {
+                row.charge_kind = Set(Some(
+                    match kind {
+                        ChargeKind::Cancellation => "cancellation",
+                        ChargeKind::NoShow => "no_show",
+                    }
+                    .to_owned(),
+                ));
+                row.charge_percent = Set(Some(i32::from(*percent)));
+                row.charge_yen = Set(i64::from(*yen));
+            }
+            Effect::OfferFreedPlace | Effect::ScheduleExpiry { .. } | Effect::Notify { .. } => {}
+        }
+    }
+    if coupon_total != s.row.coupon_yen {
+        row.coupon_yen = Set(coupon_total);
+        row.total_yen = Set(s.row.fee_yen - coupon_total);
+    }
+    let row = row.update(txn).await?;
+    for e in &t.effects {
+        if let Effect::Notify { to, about } = e
+            && let Some(kind) = kind_of(about, t.from, t, &row)
+        {
+            events.push(BookingEvent {
+                booking_id: row.id,
+                municipality_id: row.municipality_id,
+                household_id: row.household_id,
+                family_user: row.created_by,
+                to: *to,
+                kind,
+            });
+        }
+    }
+    Ok(Stored { row, children })
+}
+
+async fn save_spent(
+    txn: &DatabaseTransaction,
+    child_id: Uuid,
+    fy: i32,
+    existing: Option<coupon_balance::Model>,
+    spent: i64,
+) -> ApiResult<()> {
+    match existing {
+        Some(b) => {
+            let mut am = b.into_active_model();
+            am.spent_yen = Set(spent);
+            am.update(txn).await?;
+        }
+        None => {
+            coupon_balance::ActiveModel {
+                child_id: Set(child_id),
+                fiscal_year: Set(fy),
+                spent_yen: Set(spent),
+            }
+            .insert(txn)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether `user` may see the booking; others get 404 (existence not disclosed).
+pub async fn visible(conn: &impl ConnectionTrait, user: &CurrentUser, s: &Stored) -> ApiResult<()> {
+    let ok = match user.role {
+        Role::Parent => household_for(conn, user)
+            .await
+            .is_ok_and(|h| h.id == s.row.household_id),
+        Role::Coordinator | Role::Admin => s.row.municipality_id == user.municipality_id,
+        Role::Provider => false,
+    };
+    if ok { Ok(()) } else { Err(ApiError::NotFound) }
+}
+
+/// Who may send which event.
+fn allowed(role: Role, event: &Event) -> bool {
+    let staff = matches!(role, Role::Coordinator | Role::Admin);
+    match event {
+        Event::Cancel { by: Actor::Family } | Event::AcceptOffer | Event::DeclineOffer => {
+            role == Role::Parent
+        }
+        Event::Cancel { .. }
+        | Event::Approve
+        | Event::Decline
+        | Event::Complete
+        | Event::NoShow
+        | Event::Confirm => staff,
+        Event::Expire | Event::Offer { .. } => false,
+    }
+}
+
+/// A lifecycle event from a person (cancel, approve, decline, complete, no-show,
+/// accept or decline an offer).
+pub async fn act(
+    state: &AppState,
+    user: &CurrentUser,
+    id: Uuid,
+    event: Event,
+) -> ApiResult<Stored> {
+    let now = Utc::now();
+    waitlist::expire_lapsed(state, now).await?;
+    let s = repo::find(&state.db, id).await?.ok_or(ApiError::NotFound)?;
+    visible(&state.db, user, &s).await?;
+    if !allowed(user.role, &event) {
+        return Err(ApiError::Forbidden);
+    }
+    event_in_transaction(state, Some(user.id), id, event, now).await
+}
+
+/// One event in one transaction: lock the household and the booking's days, re-read,
+/// ask the state machine, store, perform the effects (offer a freed place to the
+/// waiting list on the same days), audit, publish.
+pub async fn event_in_transaction(
+    state: &AppState,
+    actor: Option<Uuid>,
+    id: Uuid,
+    event: Event,
+    now: DateTime<Utc>,
+) -> ApiResult<Stored> {
+    let before = repo::find(&state.db, id).await?.ok_or(ApiError::NotFound)?;
+    let txn = db::begin_write(&state.db).await?;
+    let mut locks = LockSet::new();
+    locks.household(before.row.household_id);
+    locks.days(&before.row.resource_key, &before.interval()?);
+    locks.acquire(&txn).await?;
+    // Re-read under the locks: another process may have changed it meanwhile.
+    let s = repo::find(&txn, id).await?.ok_or(ApiError::NotFound)?;
+    let b: Booking = s.domain()?;
+    let t = match transition(&b, event, now) {
+        Ok(t) => t,
+        Err(e) => {
+            txn.rollback().await?;
+            return Err(ApiError::Conflict(e.message));
+        }
+    };
+    let all = rules::load(&txn, s.row.municipality_id).await?;
+    let coupon_cap = all.coupon.map_or(0, |c| i64::from(c.yen_per_fiscal_year));
+    let mut events = Vec::new();
+    let stored = apply(&txn, &s, &t, now, coupon_cap, &mut events).await?;
+    audit::record(
+        &txn,
+        AuditEntry {
+            municipality_id: Some(stored.row.municipality_id),
+            actor,
+            action: &format!("booking.{}", event.code()),
+            entity: "booking",
+            entity_id: stored.row.id.to_string(),
+            details: json!({
+                "from": s.row.status,
+                "to": stored.row.status,
+                "charge_yen": stored.row.charge_yen,
+            }),
+        },
+    )
+    .await?;
+    if t.effects.contains(&Effect::OfferFreedPlace) {
+        let days = locks.days_for(&s.row.resource_key);
+        waitlist::offer_freed(&txn, &stored, &days, now, &mut events).await?;
+    }
+    events::publish(&txn, &state.settings, &events).await?;
+    txn.commit().await?;
+    Ok(stored)
+}
+
+/// Bookings the user may see: a parent's own, a coordinator's municipality's.
+pub async fn list(
+    state: &AppState,
+    user: &CurrentUser,
+    status: Option<&str>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> ApiResult<Vec<Stored>> {
+    use sea_orm::QueryOrder;
+    waitlist::expire_lapsed(state, Utc::now()).await?;
+    let mut q = booking::Entity::find();
+    q = match user.role {
+        Role::Parent => {
+            let h = household_for(&state.db, user).await?;
+            q.filter(booking::Column::HouseholdId.eq(h.id))
+        }
+        Role::Coordinator | Role::Admin => {
+            q.filter(booking::Column::MunicipalityId.eq(user.municipality_id))
+        }
+        Role::Provider => return Err(ApiError::Forbidden),
+    };
+    if let Some(s) = status {
+        q = q.filter(booking::Column::Status.eq(s));
+    }
+    if let Some(f) = from {
+        q = q.filter(booking::Column::EndsAt.gt(local_midnight(f)));
+    }
+    if let Some(t) = to {
+        q = q.filter(booking::Column::StartsAt.lt(local_midnight(t) + Duration::days(1)));
+    }
+    let rows = q
+        .order_by_asc(booking::Column::StartsAt)
+        .order_by_asc(booking::Column::Id)
+        .all(&state.db)
+        .await?;
+    repo::with_children(&state.db, rows).await
+}

@@ -1,0 +1,660 @@
+//! Availability and the booking lifecycle: book for one's own children, idempotency,
+//! bad input as 422 with nothing written, cancellation fees and coupons, approval,
+//! the waiting list, recurring previews.
+
+use chrono::{NaiveDate, Utc};
+use hagukumi_server::entities::{booking, child, household, user};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, Set,
+};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::helpers::{Db, TestApp, problem, spawn_app};
+use crate::on_both_databases;
+
+on_both_databases!(
+    availability_shows_marks_slots_and_closures,
+    siblings_book_once_per_idempotency_key_and_cancel_refunds_the_coupon,
+    bad_input_is_a_422_naming_the_rule_and_writes_nothing,
+    short_stay_needs_approval_and_the_waitlist_gets_the_freed_night,
+    a_lapsed_offer_expires_lazily_and_passes_to_the_next,
+    recurring_preview_reports_each_occurrence_before_committing,
+);
+
+/// The ids of the signed-in parent's children, oldest first.
+pub async fn my_children(app: &TestApp) -> Vec<String> {
+    let kids: Vec<Value> = app
+        .get("/api/v1/children")
+        .await
+        .json()
+        .await
+        .expect("children");
+    kids.iter()
+        .map(|c| c["id"].as_str().expect("id").to_owned())
+        .collect()
+}
+
+/// The first day in the next two months with a bookable slot, and that slot.
+pub async fn first_bookable(
+    app: &TestApp,
+    service: &str,
+    site: &str,
+    extra: &str,
+) -> (NaiveDate, Value) {
+    let today = hagukumi_domain::calendar::local_date(Utc::now());
+    let to = today + chrono::Duration::days(45);
+    let res = app
+        .get(&format!(
+            "/api/v1/services/{service}/availability?from={today}&to={to}&site={site}{extra}"
+        ))
+        .await;
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.expect("json");
+    let days = body["sites"][0]["days"].as_array().expect("days").clone();
+    for d in days {
+        if let Some(slot) = d["slots"].as_array().and_then(|s| s.first())
+            && slot["remaining"].as_u64().unwrap_or(0) > 0
+        {
+            let date: NaiveDate = d["date"].as_str().expect("date").parse().expect("date");
+            return (date, slot.clone());
+        }
+    }
+    panic!("no bookable day for {service} at {site}");
+}
+
+/// A second family in the municipality, signed in on its own client.
+pub async fn another_family(
+    app: &TestApp,
+    municipality: &str,
+    email: &str,
+    birth: NaiveDate,
+) -> (TestApp, String) {
+    let m = hagukumi_server::entities::municipality::Entity::find()
+        .filter(hagukumi_server::entities::municipality::Column::Code.eq(municipality))
+        .one(&app.db)
+        .await
+        .expect("query")
+        .expect("municipality");
+    let now = Utc::now();
+    let uid = Uuid::now_v7();
+    user::ActiveModel {
+        id: Set(uid),
+        municipality_id: Set(m.id),
+        email: Set(email.to_owned()),
+        password_hash: Set("not-a-hash".to_owned()),
+        display_name: Set(email.to_owned()),
+        role: Set("parent".to_owned()),
+        locale: Set("en".to_owned()),
+        created_at: Set(now),
+    }
+    .insert(&app.db)
+    .await
+    .expect("user");
+    let hid = Uuid::now_v7();
+    household::ActiveModel {
+        id: Set(hid),
+        municipality_id: Set(m.id),
+        user_id: Set(Some(uid)),
+        single_parent: Set(false),
+        single_parent_since: Set(None),
+        public_assistance: Set(false),
+        tax_exempt: Set(false),
+        multiple_birth: Set(false),
+        area: Set(None),
+        facts_confirmed_at: Set(None),
+        facts_confirmed_by: Set(None),
+        created_at: Set(now),
+    }
+    .insert(&app.db)
+    .await
+    .expect("household");
+    let cid = Uuid::now_v7();
+    child::ActiveModel {
+        id: Set(cid),
+        municipality_id: Set(m.id),
+        household_id: Set(hid),
+        family_name: Set("Test".to_owned()),
+        given_name: Set("Child".to_owned()),
+        birth_date: Set(Some(birth)),
+        due_date: Set(None),
+        created_at: Set(now),
+    }
+    .insert(&app.db)
+    .await
+    .expect("child");
+    let token = hagukumi_server::auth::session::create(&app.db, uid, 1)
+        .await
+        .expect("session");
+    let other = app.another_browser();
+    let url: reqwest::Url = other.address.parse().expect("url");
+    other
+        .jar
+        .add_cookie_str(&format!("hgk_session={token}; Path=/"), &url);
+    (other, cid.to_string())
+}
+
+fn hours(service: &str, site: &str, children: &[String], start: &str, end: &str) -> Value {
+    json!({"service": service, "site": site, "children": children,
+           "period": {"kind": "hours", "start": start, "end": end}})
+}
+
+/// `YYYY-MM-DDTHH:MM:SS` local time from a slot's `+09:00` start.
+fn local(slot_time: &Value) -> String {
+    slot_time.as_str().expect("time")[..19].to_owned()
+}
+
+async fn post_with_key(app: &TestApp, body: &Value, key: &str) -> reqwest::Response {
+    let token = app.csrf().await;
+    app.client
+        .post(app.url("/api/v1/bookings"))
+        .header("x-csrf-token", token)
+        .header("idempotency-key", key)
+        .json(body)
+        .send()
+        .await
+        .expect("request")
+}
+
+async fn coupon_spent(app: &TestApp) -> i64 {
+    hagukumi_server::entities::coupon_balance::Entity::find()
+        .all(&app.db)
+        .await
+        .expect("balances")
+        .iter()
+        .map(|b| b.spent_yen)
+        .sum()
+}
+
+async fn bookings_stored(app: &TestApp) -> u64 {
+    booking::Entity::find().count(&app.db).await.expect("count")
+}
+
+async fn availability_shows_marks_slots_and_closures(db: Db) {
+    let app = spawn_app(db).await;
+    // Anonymous widget: Kiyose by default; a newborn-aged child counts for the ratio.
+    let res = app
+        .get("/api/v1/services/temporary-care/availability?from=2026-12-20&to=2027-01-05&site=with-i&birth_dates=2025-02-03")
+        .await;
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.expect("json");
+    let site = &body["sites"][0];
+    assert_eq!(site["site"]["code"], "with-i");
+    assert_eq!(site["unit"], "hours");
+    let days = site["days"].as_array().expect("days");
+    assert_eq!(days.len(), 17);
+    let day = |d: &str| days.iter().find(|x| x["date"] == d).expect("day").clone();
+    // 年末年始: closed, shown as ×.
+    assert_eq!(day("2026-12-30")["mark"], "closed");
+    assert_eq!(day("2026-12-30")["symbol"], "×");
+    assert_eq!(day("2026-12-30")["reason"], "closed");
+    // A normal December day: bookable from 09:00, plenty left (○).
+    let d = day("2026-12-21");
+    assert_eq!(d["mark"], "free");
+    assert_eq!(d["symbol"], "○");
+    assert_eq!(d["slots"][0]["start"], "2026-12-21T09:00:00+09:00");
+    assert!(d["slots"][0]["remaining"].as_u64().unwrap_or(0) > 3);
+    // January requests open on 15 December: not yet.
+    assert_eq!(day("2027-01-05")["reason"], "not_yet_open");
+
+    // Short stay: nights, bookable up to 30 days ahead.
+    let res = app
+        .get("/api/v1/services/short-stay/availability?from=2026-11-20&to=2026-12-31")
+        .await;
+    let body: Value = res.json().await.expect("json");
+    assert_eq!(body["sites"].as_array().map(Vec::len), Some(2));
+    assert_eq!(body["sites"][0]["unit"], "nights");
+    let days = body["sites"][0]["days"].as_array().expect("days");
+    assert_eq!(days[0]["reason"], "booking_closed", "a past night");
+
+    // Bad ranges and sites name the field.
+    let res = app
+        .get("/api/v1/services/temporary-care/availability?from=2026-12-01&to=2027-06-01")
+        .await;
+    assert_eq!(problem(res, 422).await["errors"][0]["field"], "to");
+    let res = app
+        .get("/api/v1/services/temporary-care/availability?from=2026-12-01&to=2026-12-02&site=nowhere")
+        .await;
+    assert_eq!(problem(res, 422).await["errors"][0]["field"], "site");
+}
+
+async fn siblings_book_once_per_idempotency_key_and_cancel_refunds_the_coupon(db: Db) {
+    let app = spawn_app(db).await;
+    app.sign_in_demo("parent@example.jp").await;
+    let kids = my_children(&app).await;
+    assert_eq!(kids.len(), 2);
+    let (_, slot) = first_bookable(&app, "temporary-care", "with-i", "").await;
+    let start = local(&slot["start"]);
+    let end = format!("{}T11:00:00", &start[..10]);
+    let body = hours("temporary-care", "with-i", &kids, &start, &end);
+
+    let res = post_with_key(&app, &body, "key-1").await;
+    assert_eq!(res.status(), 201);
+    let b: Value = res.json().await.expect("json");
+    assert_eq!(
+        b["status"], "confirmed",
+        "temporary care confirms automatically"
+    );
+    assert_eq!(
+        b["children"].as_array().map(Vec::len),
+        Some(2),
+        "siblings in one booking"
+    );
+    // ¥500 an hour per child, 2 hours, 2 children; the younger one's coupon
+    // (¥6,000 a year until the 4th birthday) pays, spent on confirmation.
+    assert_eq!(b["fee_yen"], 2000);
+    assert_eq!(b["coupon_yen"], 2000);
+    assert_eq!(b["total_yen"], 0);
+    let id = b["id"].as_str().expect("id").to_owned();
+    assert_eq!(coupon_spent(&app).await, 2000);
+
+    // The same key again: the same booking, never a second one.
+    let res = post_with_key(&app, &body, "key-1").await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["idempotent-replayed"], "true");
+    let again: Value = res.json().await.expect("json");
+    assert_eq!(again["id"], id.as_str());
+    assert_eq!(bookings_stored(&app).await, 1);
+    // The same key with another body is refused.
+    let other = hours("temporary-care", "with-i", &kids[..1], &start, &end);
+    let res = post_with_key(&app, &other, "key-1").await;
+    assert_eq!(
+        problem(res, 422).await["errors"][0]["field"],
+        "Idempotency-Key"
+    );
+
+    // Listed and readable by the family, with what cancelling now would cost.
+    let list: Vec<Value> = app
+        .get("/api/v1/bookings")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(list.len(), 1);
+    let one: Value = app
+        .get(&format!("/api/v1/bookings/{id}"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(one["cancellation_fee_now"]["yen"].is_number());
+
+    // Another family sees nothing of it; another family's child cannot be booked.
+    let hk = app.another_browser();
+    hk.sign_in_demo("parent-hk@example.jp").await;
+    assert_eq!(
+        hk.get(&format!("/api/v1/bookings/{id}")).await.status(),
+        404
+    );
+    let res = hk
+        .post_json(
+            "/api/v1/bookings",
+            &hours("temporary-care", "with-i", &kids, &start, &end),
+        )
+        .await;
+    problem(res, 404).await;
+
+    // Staff cannot approve a confirmed booking; a parent cannot approve at all.
+    let res = app
+        .post_json(&format!("/api/v1/bookings/{id}/approve"), &json!({}))
+        .await;
+    problem(res, 403).await;
+
+    // Cancel: the policy's fee (temporary care charges only on the day) is shown,
+    // and the coupon goes back, in the same transaction.
+    let res = app
+        .post_json(&format!("/api/v1/bookings/{id}/cancel"), &json!({}))
+        .await;
+    assert_eq!(res.status(), 200);
+    let c: Value = res.json().await.expect("json");
+    assert_eq!(c["status"], "cancelled");
+    assert!(c["charge"].is_null(), "free before the day: {c}");
+    assert_eq!(coupon_spent(&app).await, 0, "the coupon was given back");
+    // Cancelling twice is a conflict with the state machine.
+    let res = app
+        .post_json(&format!("/api/v1/bookings/{id}/cancel"), &json!({}))
+        .await;
+    problem(res, 409).await;
+    // Each change wrote its audit record.
+    let audits = hagukumi_server::entities::audit_log::Entity::find()
+        .filter(hagukumi_server::entities::audit_log::Column::EntityId.eq(id.as_str()))
+        .count(&app.db)
+        .await
+        .expect("audit");
+    assert_eq!(audits, 2);
+}
+
+async fn bad_input_is_a_422_naming_the_rule_and_writes_nothing(db: Db) {
+    let app = spawn_app(db).await;
+    app.sign_in_demo("parent@example.jp").await;
+    let kids = my_children(&app).await;
+    let (date, _) = first_bookable(&app, "temporary-care", "with-i", "").await;
+    let at = |h: u32| format!("{date}T{h:02}:00:00");
+    let cases = [
+        (
+            hours(
+                "temporary-care",
+                "with-i",
+                &kids,
+                "2026-01-05T10:00:00",
+                "2026-01-05T12:00:00",
+            ),
+            "period.start",
+            "in_past",
+        ),
+        (
+            hours("temporary-care", "with-i", &kids, &at(7), &at(9)),
+            "period",
+            "outside_opening_hours",
+        ),
+        (
+            hours("temporary-care", "with-i", &kids, &at(8), &at(17)),
+            "period",
+            "too_long",
+        ),
+        (
+            hours("temporary-care", "with-i", &kids, &at(10), &at(10)),
+            "period.end",
+            "end_not_after_start",
+        ),
+        (
+            hours("temporary-care", "nowhere", &kids, &at(10), &at(12)),
+            "site",
+            "unknown_site",
+        ),
+        (
+            json!({"service": "temporary-care", "site": "with-i", "children": kids,
+                "period": {"kind": "nights", "check_in": date, "nights": 1}}),
+            "period.kind",
+            "wrong_kind",
+        ),
+        (
+            json!({"service": "temporary-care", "site": "with-i", "children": kids,
+                "period": {"kind": "hours", "start": at(10), "end": at(12)},
+                "recurrence": {"rrule": "FREQ=WEEKLY;BYDAY=TU"}}),
+            "recurrence.rrule",
+            "rrule_unbounded",
+        ),
+        (
+            json!({"service": "temporary-care", "site": "with-i", "children": kids,
+                "period": {"kind": "hours", "start": at(10), "end": at(12)},
+                "recurrence": {"rrule": "FREQ=DAILY;COUNT=5000"}}),
+            "recurrence.rrule",
+            "rrule_too_many_occurrences",
+        ),
+        // Short stay needs a reason the city accepts.
+        (
+            json!({"service": "short-stay", "site": "midori", "children": kids,
+                "period": {"kind": "nights", "check_in": date, "nights": 9}}),
+            "period.nights",
+            "too_long",
+        ),
+    ];
+    for (body, field, code) in cases {
+        let res = app.post_json("/api/v1/bookings", &body).await;
+        let p = problem(res, 422).await;
+        assert_eq!(p["errors"][0]["field"], field, "{body} → {p}");
+        assert_eq!(p["errors"][0]["code"], code, "{body} → {p}");
+    }
+    // An ineligible child: a 20-day-old baby for temporary care (from 57 days).
+    let h = household::Entity::find()
+        .one(&app.db)
+        .await
+        .expect("q")
+        .expect("h");
+    let baby = Uuid::now_v7();
+    child::ActiveModel {
+        id: Set(baby),
+        municipality_id: Set(h.municipality_id),
+        household_id: Set(h.id),
+        family_name: Set("清瀬".into()),
+        given_name: Set("新".into()),
+        birth_date: Set(Some(date - chrono::Duration::days(20))),
+        due_date: Set(None),
+        created_at: Set(Utc::now()),
+    }
+    .insert(&app.db)
+    .await
+    .expect("baby");
+    let res = app
+        .post_json(
+            "/api/v1/bookings",
+            &hours(
+                "temporary-care",
+                "with-i",
+                &[baby.to_string()],
+                &at(10),
+                &at(12),
+            ),
+        )
+        .await;
+    let p = problem(res, 422).await;
+    assert_eq!(p["errors"][0]["field"], "children[0]");
+    // A child who is no one's here.
+    let res = app
+        .post_json(
+            "/api/v1/bookings",
+            &hours(
+                "temporary-care",
+                "with-i",
+                &[Uuid::now_v7().to_string()],
+                &at(10),
+                &at(12),
+            ),
+        )
+        .await;
+    problem(res, 404).await;
+    assert_eq!(bookings_stored(&app).await, 0, "nothing written");
+}
+
+async fn short_stay_needs_approval_and_the_waitlist_gets_the_freed_night(db: Db) {
+    let app = spawn_app(db).await;
+    app.sign_in_demo("parent@example.jp").await;
+    let kids = my_children(&app).await;
+    let (night, slot) = first_bookable(&app, "short-stay", "midori", "").await;
+    assert_eq!(
+        slot["remaining"], 1,
+        "Kiyose's guaranteed bed; the other is Higashikurume's"
+    );
+    let stay = |children: &[String], waitlist: bool| {
+        json!({"service": "short-stay", "site": "midori", "children": children, "reason": "hospitalisation",
+               "waitlist": waitlist, "period": {"kind": "nights", "check_in": night, "nights": 1}})
+    };
+    let res = app
+        .post_json("/api/v1/bookings", &stay(&kids[..1], false))
+        .await;
+    assert_eq!(res.status(), 201);
+    let first: Value = res.json().await.expect("json");
+    assert_eq!(
+        first["status"], "requested",
+        "short stay waits for a coordinator"
+    );
+    let first_id = first["id"].as_str().expect("id").to_owned();
+
+    let coord = app.another_browser();
+    coord.sign_in_demo("coordinator@example.jp").await;
+    let res = coord
+        .post_json(&format!("/api/v1/bookings/{first_id}/approve"), &json!({}))
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        res.json::<Value>().await.expect("json")["status"],
+        "confirmed"
+    );
+    // The coordinator of another city does not see it.
+    let hk_coord = app.another_browser();
+    hk_coord.sign_in_demo("coordinator-hk@example.jp").await;
+    assert_eq!(
+        hk_coord
+            .get(&format!("/api/v1/bookings/{first_id}"))
+            .await
+            .status(),
+        404
+    );
+
+    // Kiyose's bed is taken: another Kiyose family gets a 409, or joins the waitlist.
+    let birth = NaiveDate::from_ymd_opt(2020, 5, 5).expect("date");
+    let (other, other_child) = another_family(&app, "kiyose", "waiting@example.jp", birth).await;
+    let res = other
+        .post_json(
+            "/api/v1/bookings",
+            &stay(std::slice::from_ref(&other_child), false),
+        )
+        .await;
+    let p = problem(res, 409).await;
+    assert!(p["detail"].as_str().is_some_and(|d| !d.is_empty()));
+    let res = other
+        .post_json(
+            "/api/v1/bookings",
+            &stay(std::slice::from_ref(&other_child), true),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let waiting: Value = res.json().await.expect("json");
+    assert_eq!(waiting["status"], "waitlisted");
+    let waiting_id = waiting["id"].as_str().expect("id").to_owned();
+
+    // The first family cancels: the night is offered to the waiting family, for a while.
+    let res = app
+        .post_json(&format!("/api/v1/bookings/{first_id}/cancel"), &json!({}))
+        .await;
+    assert_eq!(res.status(), 200);
+    let w: Value = other
+        .get(&format!("/api/v1/bookings/{waiting_id}"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(w["status"], "offered");
+    assert!(w["offer_expires_at"].is_string());
+    let res = other
+        .post_json(
+            &format!("/api/v1/bookings/{waiting_id}/accept-offer"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        res.json::<Value>().await.expect("json")["status"],
+        "requested"
+    );
+}
+
+async fn a_lapsed_offer_expires_lazily_and_passes_to_the_next(db: Db) {
+    let app = spawn_app(db).await;
+    app.sign_in_demo("parent@example.jp").await;
+    let kids = my_children(&app).await;
+    let (night, _) = first_bookable(&app, "short-stay", "hikari", "").await;
+    let stay = |children: &[String]| {
+        json!({"service": "short-stay", "site": "hikari", "children": children, "reason": "childbirth",
+               "waitlist": true, "period": {"kind": "nights", "check_in": night, "nights": 1}})
+    };
+    let res = app.post_json("/api/v1/bookings", &stay(&kids[..1])).await;
+    let first: Value = res.json().await.expect("json");
+    let birth = NaiveDate::from_ymd_opt(2019, 9, 9).expect("date");
+    let (second, c2) = another_family(&app, "kiyose", "second@example.jp", birth).await;
+    let (third, c3) = another_family(&app, "kiyose", "third@example.jp", birth).await;
+    let w2: Value = second
+        .post_json("/api/v1/bookings", &stay(&[c2]))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let w3: Value = third
+        .post_json("/api/v1/bookings", &stay(&[c3]))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(w2["status"], "waitlisted");
+    assert_eq!(w3["status"], "waitlisted");
+    let id = |v: &Value| v["id"].as_str().expect("id").parse::<Uuid>().expect("uuid");
+
+    app.post_json(
+        &format!("/api/v1/bookings/{}/cancel", id(&first)),
+        &json!({}),
+    )
+    .await;
+    let status = |id: Uuid| {
+        let db = app.db.clone();
+        async move {
+            booking::Entity::find_by_id(id)
+                .one(&db)
+                .await
+                .expect("q")
+                .expect("row")
+                .status
+        }
+    };
+    assert_eq!(
+        status(id(&w2)).await,
+        "offered",
+        "first come, first offered"
+    );
+    assert_eq!(status(id(&w3)).await, "waitlisted");
+    // The offer lapses (moved into the past here); the next request notices it.
+    let row = booking::Entity::find_by_id(id(&w2))
+        .one(&app.db)
+        .await
+        .expect("q")
+        .expect("row");
+    let mut am = row.into_active_model();
+    am.offer_expires_at = Set(Some(Utc::now() - chrono::Duration::minutes(1)));
+    am.update(&app.db).await.expect("update");
+    let list: Vec<Value> = third
+        .get("/api/v1/bookings")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(list[0]["status"], "offered", "the place passed to the next");
+    assert_eq!(status(id(&w2)).await, "expired");
+    // Accepting the lapsed offer is refused.
+    let res = second
+        .post_json(
+            &format!("/api/v1/bookings/{}/accept-offer", id(&w2)),
+            &json!({}),
+        )
+        .await;
+    problem(res, 409).await;
+}
+
+async fn recurring_preview_reports_each_occurrence_before_committing(db: Db) {
+    let app = spawn_app(db).await;
+    app.sign_in_demo("parent@example.jp").await;
+    let kids = my_children(&app).await;
+    let (date, _) = first_bookable(&app, "temporary-care", "with-i", "").await;
+    // Tuesdays and Thursdays 10:00–12:00 until the end of December (the New Year
+    // closure and anything before the window must show as not fitting).
+    let body = json!({"service": "temporary-care", "site": "with-i", "children": &kids[1..],
+        "period": {"kind": "hours", "start": format!("{date}T10:00:00"), "end": format!("{date}T12:00:00")},
+        "recurrence": {"rrule": "FREQ=DAILY;UNTIL=20261231T235959"}});
+    let res = app.post_json("/api/v1/bookings/preview", &body).await;
+    assert_eq!(res.status(), 200);
+    let p: Value = res.json().await.expect("json");
+    let occ = p["occurrences"].as_array().expect("occurrences");
+    assert!(!occ.is_empty());
+    let closed = occ
+        .iter()
+        .find(|o| {
+            o["start"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("2026-12-30"))
+        })
+        .expect("30 December");
+    assert_eq!(closed["fits"], false);
+    assert_eq!(closed["conflict"]["code"], "closed");
+    let fitting = p["fitting"].as_u64().expect("n");
+    assert!(fitting > 0);
+    assert_eq!(bookings_stored(&app).await, 0, "a preview writes nothing");
+
+    let res = app.post_json("/api/v1/bookings", &body).await;
+    assert_eq!(res.status(), 201);
+    let s: Value = res.json().await.expect("json");
+    assert_eq!(
+        s["bookings"].as_array().map(Vec::len),
+        Some(fitting as usize)
+    );
+    assert!(!s["skipped"].as_array().expect("skipped").is_empty());
+    assert_eq!(bookings_stored(&app).await, fitting);
+}

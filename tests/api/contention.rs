@@ -1,0 +1,176 @@
+//! Proof under contention: 64 families, each with its own session, press "book" at
+//! the same moment for the last places of one short-stay night and of one
+//! temporary-care hour, through TWO server instances (separate connection pools) on
+//! one database. Exactly the capacity succeeds, everyone else gets a 409, and the
+//! stored place-holding bookings never exceed the capacity — sampled while it runs.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use chrono::NaiveDate;
+use hagukumi_server::entities::booking;
+use hagukumi_server::startup::Application;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::{Value, json};
+use tokio::sync::Barrier;
+
+use crate::bookings::{another_family, first_bookable};
+use crate::helpers::{Db, TestApp, spawn_app, test_settings};
+use crate::on_both_databases;
+
+on_both_databases!(
+    the_last_short_stay_beds_go_to_exactly_two_of_64_families,
+    the_last_temporary_care_places_go_to_exactly_the_ratio,
+);
+
+const CLIENTS: usize = 64;
+const HOLDING: [&str; 4] = ["offered", "requested", "approved", "confirmed"];
+
+/// A second server process's worth of state on the same database.
+async fn second_server(first: &TestApp) -> TestApp {
+    let settings = test_settings(first.db_url.clone());
+    let app = Application::build(settings).await.expect("second app");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until(std::future::pending()));
+    TestApp {
+        address,
+        ..first.another_browser()
+    }
+}
+
+async fn holding_on(app: &TestApp, site_code: &str) -> u64 {
+    let site = hagukumi_server::entities::site::Entity::find()
+        .filter(hagukumi_server::entities::site::Column::Code.eq(site_code))
+        .one(&app.db)
+        .await
+        .expect("q")
+        .expect("site");
+    booking::Entity::find()
+        .filter(booking::Column::SiteId.eq(site.id))
+        .filter(booking::Column::Status.is_in(HOLDING))
+        .count(&app.db)
+        .await
+        .expect("count")
+}
+
+/// Runs `CLIENTS` families against the two servers at once; returns the statuses and
+/// the most place-holding bookings seen at any moment while they ran.
+async fn race(
+    servers: [&TestApp; 2],
+    site_code: &str,
+    families: Vec<(TestApp, Value)>,
+) -> (Vec<u16>, u64) {
+    let barrier = Arc::new(Barrier::new(families.len()));
+    let done = Arc::new(AtomicBool::new(false));
+    let peak = Arc::new(AtomicU64::new(0));
+    let watcher = {
+        let (done, peak) = (done.clone(), peak.clone());
+        let app = servers[0].another_browser();
+        let code = site_code.to_owned();
+        tokio::spawn(async move {
+            while !done.load(Ordering::Relaxed) {
+                peak.fetch_max(holding_on(&app, &code).await, Ordering::Relaxed);
+                tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+            }
+        })
+    };
+    let mut tasks = Vec::new();
+    for (client, body) in families {
+        let barrier = barrier.clone();
+        tasks.push(tokio::spawn(async move {
+            client.csrf().await;
+            barrier.wait().await;
+            client.post_json("/api/v1/bookings", &body).await
+        }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        let res = t.await.expect("task");
+        let status = res.status().as_u16();
+        if status == 409 {
+            let ct = res.headers()["content-type"]
+                .to_str()
+                .unwrap_or_default()
+                .to_owned();
+            assert_eq!(ct, "application/problem+json");
+        }
+        statuses.push(status);
+    }
+    done.store(true, Ordering::Relaxed);
+    watcher.await.expect("watcher");
+    peak.fetch_max(holding_on(servers[0], site_code).await, Ordering::Relaxed);
+    (statuses, peak.load(Ordering::Relaxed))
+}
+
+async fn the_last_short_stay_beds_go_to_exactly_two_of_64_families(db: Db) {
+    let first = spawn_app(db).await;
+    let second = second_server(&first).await;
+    let (night, slot) = first_bookable(&first, "short-stay", "midori", "").await;
+    assert_eq!(slot["remaining"], 1);
+    // Half the families from Kiyose, half from Higashikurume: each city is
+    // guaranteed one of the facility's two beds.
+    let birth = NaiveDate::from_ymd_opt(2019, 4, 10).expect("date");
+    let mut families = Vec::new();
+    for i in 0..CLIENTS {
+        let server = if i % 2 == 0 { &first } else { &second };
+        let city = if i % 4 < 2 { "kiyose" } else { "higashikurume" };
+        let (client, child) =
+            another_family(server, city, &format!("night{i}@example.jp"), birth).await;
+        let body = json!({"service": "short-stay", "site": "midori", "children": [child],
+            "reason": "business-trip", "period": {"kind": "nights", "check_in": night, "nights": 1}});
+        families.push((client, body));
+    }
+    let (statuses, peak) = race([&first, &second], "midori", families).await;
+    let ok = statuses.iter().filter(|s| **s == 201).count();
+    let full = statuses.iter().filter(|s| **s == 409).count();
+    assert_eq!(ok, 2, "exactly the two beds: {statuses:?}");
+    assert_eq!(
+        full,
+        CLIENTS - 2,
+        "everyone else is told it is full: {statuses:?}"
+    );
+    assert!(
+        peak <= 2,
+        "never more than two held at any moment (saw {peak})"
+    );
+}
+
+async fn the_last_temporary_care_places_go_to_exactly_the_ratio(db: Db) {
+    let first = spawn_app(db).await;
+    let second = second_server(&first).await;
+    // Infants (age 0): three children per member of staff, so With-I's three staff
+    // take nine of them in one hour, whatever 64 families want.
+    let birth = NaiveDate::from_ymd_opt(2026, 7, 1).expect("date");
+    let (_, slot) = first_bookable(
+        &first,
+        "temporary-care",
+        "with-i",
+        &format!("&birth_dates={birth}&minutes=60"),
+    )
+    .await;
+    let capacity = usize::try_from(slot["remaining"].as_u64().expect("remaining")).expect("n");
+    assert!(capacity > 0 && capacity < CLIENTS, "capacity {capacity}");
+    let start = slot["start"].as_str().expect("start")[..19].to_owned();
+    let end = slot["end"].as_str().expect("end")[..19].to_owned();
+    let mut families = Vec::new();
+    for i in 0..CLIENTS {
+        let server = if i % 2 == 0 { &first } else { &second };
+        let (client, child) =
+            another_family(server, "kiyose", &format!("hour{i}@example.jp"), birth).await;
+        let body = json!({"service": "temporary-care", "site": "with-i", "children": [child],
+            "period": {"kind": "hours", "start": start, "end": end}});
+        families.push((client, body));
+    }
+    let (statuses, peak) = race([&first, &second], "with-i", families).await;
+    let ok = statuses.iter().filter(|s| **s == 201).count();
+    let full = statuses.iter().filter(|s| **s == 409).count();
+    assert_eq!(
+        ok, capacity,
+        "exactly the places the ratio allows: {statuses:?}"
+    );
+    assert_eq!(full, CLIENTS - capacity, "{statuses:?}");
+    assert!(
+        peak as usize <= capacity,
+        "never more than {capacity} held (saw {peak})"
+    );
+}
