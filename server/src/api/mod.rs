@@ -70,7 +70,6 @@ pub fn router() -> Router<AppState> {
             "/api/v1/bookings/{id}/decline-offer",
             post(bookings::decline_offer),
         )
-        .merge(family_support_routes())
         .route("/api/openapi.json", get(openapi::document))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
