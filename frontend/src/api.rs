@@ -48,3 +48,20 @@ pub async fn get_finder() -> Result<FinderData, ServerFnError> {
     let (backend, parts) = context()?;
     backend.finder(&parts).await.map_err(ServerFnError::new)
 }
+
+#[server(prefix = "/sfn", endpoint = "schedule")]
+pub async fn get_schedule() -> Result<crate::model::ScheduleData, ServerFnError> {
+    let (backend, parts) = context()?;
+    backend.schedule(&parts).await.map_err(ServerFnError::new)
+}
+
+#[server(prefix = "/sfn", endpoint = "dispatch_day")]
+pub async fn get_dispatch_day(
+    day: Option<chrono::NaiveDate>,
+) -> Result<crate::model::DispatchData, ServerFnError> {
+    let (backend, parts) = context()?;
+    backend
+        .dispatch_day(&parts, day)
+        .await
+        .map_err(ServerFnError::new)
+}

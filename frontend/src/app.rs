@@ -13,6 +13,7 @@ use crate::i18n::{role_label, tr};
 use crate::model::SessionInfo;
 use crate::pages::{HomePage, NotFound, RolePage, SignInPage, SignUpPage};
 use crate::parent::{FinderPage, HouseholdPage, ParentHome};
+use crate::schedule::{DispatchPage, ProviderHome};
 use crate::widget::WidgetPage;
 
 /// The HTML document around the app, rendered on the server only.
@@ -65,7 +66,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/parent/household") ssr=SsrMode::Async view=HouseholdPage />
                     <Route path=path!("/parent/services") ssr=SsrMode::Async view=FinderPage />
                     <Route path=path!("/coordinator") ssr=SsrMode::Async view=|| view! { <RolePage role="coordinator" /> } />
-                    <Route path=path!("/provider") ssr=SsrMode::Async view=|| view! { <RolePage role="provider" /> } />
+                    <Route path=path!("/provider") ssr=SsrMode::Async view=ProviderHome />
+                    <Route path=path!("/coordinator/dispatch") ssr=SsrMode::Async view=DispatchPage />
                     <Route path=path!("/admin") ssr=SsrMode::Async view=|| view! { <RolePage role="admin" /> } />
                 </Routes>
             </main>

@@ -17,6 +17,14 @@ pub trait Backend: Send + Sync + 'static {
     async fn family(&self, request: &Parts) -> Result<FamilyData, String>;
     /// The family, the municipality's rules and its services, for the finder.
     async fn finder(&self, request: &Parts) -> Result<FinderData, String>;
+    /// The signed-in provider's schedule and feed status; `Err("unauthorized")` otherwise.
+    async fn schedule(&self, request: &Parts) -> Result<crate::model::ScheduleData, String>;
+    /// The coordinator's dispatch board for `day` (default: the next weekday).
+    async fn dispatch_day(
+        &self,
+        request: &Parts,
+        day: Option<chrono::NaiveDate>,
+    ) -> Result<crate::model::DispatchData, String>;
 }
 
 pub type SharedBackend = Arc<dyn Backend>;

@@ -8,6 +8,7 @@ pub mod i18n;
 pub mod model;
 pub mod pages;
 pub mod parent;
+pub mod schedule;
 pub mod widget;
 
 #[cfg(feature = "ssr")]

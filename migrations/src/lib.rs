@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 mod m20261125_000001_foundation;
 mod m20261125_000002_bookings;
 mod m20261125_000003_outbox;
+mod m20261125_000005_dispatch;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_foundation::Migration),
             Box::new(m20261125_000002_bookings::Migration),
             Box::new(m20261125_000003_outbox::Migration),
+            Box::new(m20261125_000005_dispatch::Migration),
         ]
     }
 }

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod booking;
 pub mod cli;
 pub mod db;
+pub mod dispatch;
 pub mod embed;
 pub mod entities;
 pub mod error;

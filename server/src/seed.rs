@@ -480,7 +480,124 @@ pub async fn seed(db: &DatabaseConnection) -> anyhow::Result<()> {
         )
         .await?;
     }
+    seed_helper_visits(&txn, kiyose).await?; // issue 8: helper dispatch demo
     txn.commit().await?;
     tracing::info!("demo data loaded");
+    Ok(())
+}
+
+// ---- Helper dispatch demo (issue 8) ------------------------------------------------
+// Approved helper visits on the next three weekdays, so the coordinator has a day to
+// dispatch; one of them is already proposed to the demo helper (佐藤 みどり) so the
+// provider page shows a proposal to accept.
+
+async fn seed_helper_visits(db: &impl ConnectionTrait, kiyose: Uuid) -> anyhow::Result<()> {
+    use chrono::{Datelike, Duration, Weekday};
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+
+    use crate::entities::helper_visit;
+
+    let homes = household::Entity::find()
+        .filter(household::Column::MunicipalityId.eq(kiyose))
+        .order_by_asc(household::Column::CreatedAt)
+        .all(db)
+        .await?;
+    let sato = provider::Entity::find()
+        .filter(provider::Column::MunicipalityId.eq(kiyose))
+        .filter(provider::Column::UserId.is_not_null())
+        .filter(provider::Column::Kind.eq("helper"))
+        .one(db)
+        .await?;
+    // (area, family initial, lat, lon) of the three Kiyose households, in seed order.
+    let places = [
+        ("元町", "清様", 35.7850, 139.5190),
+        ("竹丘", "竹様", 35.7790, 139.5370),
+        ("野塩", "野様", 35.7720, 139.5060),
+    ];
+    let mut day = hagukumi_domain::calendar::local_date(Utc::now());
+    let mut days = vec![];
+    while days.len() < 3 {
+        day += Duration::days(1);
+        if !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+            days.push(day);
+        }
+    }
+    // (household, service, earliest, latest start, minutes, skills)
+    type Spec = (usize, &'static str, i32, i32, i32, &'static [&'static str]);
+    let plan: [Spec; 4] = [
+        (
+            0,
+            "childrearing-support-helper",
+            9 * 60,
+            10 * 60,
+            120,
+            &["newborn"],
+        ),
+        (
+            1,
+            "single-parent-home-help",
+            10 * 60,
+            13 * 60,
+            180,
+            &["housework"],
+        ),
+        (2, "childrearing-support-helper", 13 * 60, 15 * 60, 120, &[]),
+        (
+            1,
+            "single-parent-home-help",
+            15 * 60,
+            16 * 60,
+            120,
+            &["housework"],
+        ),
+    ];
+    let now = Utc::now();
+    for (n, day) in days.into_iter().enumerate() {
+        for (k, (h, service, from, to, minutes, skills)) in plan.iter().enumerate() {
+            let (Some(home), Some((area, label, lat, lon))) = (homes.get(*h), places.get(*h))
+            else {
+                continue;
+            };
+            // The very first visit is proposed to the demo helper.
+            let proposed = (n == 0 && k == 0).then_some(()).and(sato.as_ref());
+            helper_visit::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                municipality_id: Set(kiyose),
+                service_key: Set((*service).to_owned()),
+                household_id: Set(home.id),
+                booking_id: Set(None),
+                day: Set(day),
+                window_start_min: Set(*from),
+                window_end_min: Set(*to),
+                duration_min: Set(*minutes),
+                required_skills: Set(json!(skills)),
+                preferred_provider_id: Set(None),
+                status: Set("approved".into()),
+                assigned_provider_id: Set(proposed.map(|p| p.id)),
+                assignment_status: Set(if proposed.is_some() {
+                    "proposed"
+                } else {
+                    "unassigned"
+                }
+                .into()),
+                planned_start_min: Set(proposed.map(|_| *from)),
+                pinned: Set(false),
+                sequence: Set(0),
+                area: Set((*area).to_owned()),
+                lat: Set(*lat),
+                lon: Set(*lon),
+                family_label: Set((*label).to_owned()),
+                notes: Set(if k == 0 {
+                    "玄関のチャイムは故障中。到着したら電話してください。".into()
+                } else {
+                    String::new()
+                }),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(db)
+            .await?;
+        }
+    }
     Ok(())
 }

@@ -157,6 +157,41 @@ impl Backend for WebBackend {
             })
             .collect())
     }
+
+    async fn schedule(
+        &self,
+        parts: &Parts,
+    ) -> Result<hagukumi_frontend::model::ScheduleData, String> {
+        let user = self
+            .viewer(parts)
+            .await?
+            .filter(|u| u.role == crate::auth::Role::Provider)
+            .ok_or_else(|| "unauthorized".to_owned())?;
+        let flash = cookie(&parts.headers, crate::dispatch::forms::FEED_FLASH_COOKIE);
+        crate::dispatch::pages::schedule_data(&self.state, &user, lang_of(parts), flash)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    async fn dispatch_day(
+        &self,
+        parts: &Parts,
+        day: Option<chrono::NaiveDate>,
+    ) -> Result<hagukumi_frontend::model::DispatchData, String> {
+        let user = self
+            .viewer(parts)
+            .await?
+            .filter(|u| {
+                matches!(
+                    u.role,
+                    crate::auth::Role::Coordinator | crate::auth::Role::Admin
+                )
+            })
+            .ok_or_else(|| "unauthorized".to_owned())?;
+        crate::dispatch::pages::dispatch_data(&self.state, &user, lang_of(parts), day)
+            .await
+            .map_err(|e| e.to_string())
+    }
 }
 
 /// The parent's household and children as the pages show them.
@@ -252,6 +287,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
     let pkg_dir = format!("{}/pkg", state.leptos_options.site_root);
     Router::new()
         .merge(crate::forms::router())
+        .merge(crate::dispatch::forms::router())
         .route("/lang/{code}", get(switch_lang))
         .route("/assets/main.css", get(stylesheet))
         .nest_service("/pkg", ServeDir::new(pkg_dir))

@@ -7,6 +7,7 @@ mod basics;
 mod bookings;
 mod calendar;
 mod contention;
+mod dispatch;
 mod embed;
 mod household;
 mod mail;

@@ -4,11 +4,13 @@ pub mod availability;
 pub mod bookings;
 pub mod calendar;
 pub mod catalog;
+pub mod dispatch;
 pub mod health;
 pub mod household;
 pub mod openapi;
 pub mod outbox;
 pub mod rules;
+pub mod schedule;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -70,6 +72,30 @@ pub fn router() -> Router<AppState> {
             "/api/v1/bookings/{id}/decline-offer",
             post(bookings::decline_offer),
         )
+        .route("/api/v1/dispatch/days/{day}", get(dispatch::get_day))
+        .route(
+            "/api/v1/dispatch/days/{day}/plan",
+            post(dispatch::post_plan),
+        )
+        .route("/api/v1/dispatch/visits", post(dispatch::post_visit))
+        .route(
+            "/api/v1/dispatch/visits/{id}/pin",
+            axum::routing::put(dispatch::put_pin),
+        )
+        .route(
+            "/api/v1/dispatch/helpers/{id}/unavailable",
+            post(dispatch::post_unavailable),
+        )
+        .route("/api/v1/schedule", get(schedule::get_schedule))
+        .route(
+            "/api/v1/schedule/visits/{id}/accept",
+            post(schedule::accept),
+        )
+        .route(
+            "/api/v1/schedule/visits/{id}/decline",
+            post(schedule::decline),
+        )
+        .route("/api/v1/schedule/feed", post(schedule::post_feed))
         .route("/api/openapi.json", get(openapi::document))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

@@ -6,6 +6,7 @@ use utoipa::OpenApi;
 use crate::api::outbox;
 use crate::api::{availability, bookings};
 use crate::api::{calendar, catalog, health, household, rules};
+use crate::api::{dispatch, schedule};
 use crate::auth::handlers as auth;
 
 #[derive(OpenApi)]
@@ -36,6 +37,15 @@ use crate::auth::handlers as auth;
         household::confirm_household,
         outbox::list,
         outbox::retry,
+        dispatch::get_day,
+        dispatch::post_plan,
+        dispatch::post_visit,
+        dispatch::put_pin,
+        dispatch::post_unavailable,
+        schedule::get_schedule,
+        schedule::accept,
+        schedule::decline,
+        schedule::post_feed,
         availability::availability,
         bookings::create,
         bookings::preview,

@@ -1,0 +1,11 @@
+//! Helper dispatch (issue 8) on the server: loading a day into the dispatch solver of the
+//! booking core, storing plans, pins, sick calls and the helpers' answers transactionally,
+//! the providers' schedule and their private calendar feed.
+
+pub mod feed;
+pub mod forms;
+pub mod notify;
+pub mod pages;
+pub mod problem;
+pub mod schedule;
+pub mod service;
