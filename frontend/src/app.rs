@@ -11,6 +11,7 @@ use leptos_router::path;
 use crate::api::get_session;
 use crate::i18n::{role_label, tr};
 use crate::model::SessionInfo;
+use crate::console::{ConsoleHome, FsBoardPage, FsRequestPage, MatchingPage, ProposalLinkPage, ProviderFsPage};
 use crate::pages::{HomePage, NotFound, RolePage, SignInPage, SignUpPage};
 use crate::parent::{FinderPage, HouseholdPage, ParentHome};
 use crate::schedule::{DispatchPage, ProviderHome};
@@ -65,9 +66,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/parent") ssr=SsrMode::Async view=ParentHome />
                     <Route path=path!("/parent/household") ssr=SsrMode::Async view=HouseholdPage />
                     <Route path=path!("/parent/services") ssr=SsrMode::Async view=FinderPage />
-                    <Route path=path!("/coordinator") ssr=SsrMode::Async view=|| view! { <RolePage role="coordinator" /> } />
+                    <Route path=path!("/coordinator") ssr=SsrMode::Async view=ConsoleHome />
                     <Route path=path!("/provider") ssr=SsrMode::Async view=ProviderHome />
                     <Route path=path!("/coordinator/dispatch") ssr=SsrMode::Async view=DispatchPage />
+                    <Route path=path!("/coordinator/family-support") ssr=SsrMode::Async view=FsBoardPage />
+                    <Route path=path!("/coordinator/family-support/requests/:id") ssr=SsrMode::Async view=FsRequestPage />
+                    <Route path=path!("/coordinator/matching") ssr=SsrMode::Async view=MatchingPage />
+                    <Route path=path!("/fs/proposals/:token") ssr=SsrMode::Async view=ProposalLinkPage />
+                    <Route path=path!("/provider/family-support") ssr=SsrMode::Async view=ProviderFsPage />
                     <Route path=path!("/admin") ssr=SsrMode::Async view=|| view! { <RolePage role="admin" /> } />
                 </Routes>
             </main>

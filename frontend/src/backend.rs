@@ -17,6 +17,10 @@ pub trait Backend: Send + Sync + 'static {
     async fn family(&self, request: &Parts) -> Result<FamilyData, String>;
     /// The family, the municipality's rules and its services, for the finder.
     async fn finder(&self, request: &Parts) -> Result<FinderData, String>;
+    /// The coordinator console and Family Support pages (issue 7).
+    fn console(&self) -> Option<crate::console::backend::SharedConsole> {
+        None
+    }
     /// The signed-in provider's schedule and feed status; `Err("unauthorized")` otherwise.
     async fn schedule(&self, request: &Parts) -> Result<crate::model::ScheduleData, String>;
     /// The coordinator's dispatch board for `day` (default: the next weekday).

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod app;
+pub mod console;
 pub mod i18n;
 pub mod model;
 pub mod pages;

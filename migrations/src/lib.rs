@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 mod m20261125_000001_foundation;
 mod m20261125_000002_bookings;
 mod m20261125_000003_outbox;
+mod m20261125_000004_family_support;
 mod m20261125_000005_dispatch;
 
 pub struct Migrator;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_foundation::Migration),
             Box::new(m20261125_000002_bookings::Migration),
             Box::new(m20261125_000003_outbox::Migration),
+            Box::new(m20261125_000004_family_support::Migration),
             Box::new(m20261125_000005_dispatch::Migration),
         ]
     }

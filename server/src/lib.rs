@@ -12,6 +12,7 @@ pub mod embed;
 pub mod entities;
 pub mod error;
 pub mod forms;
+pub mod family_support;
 pub mod json;
 pub mod lang;
 pub mod mail;

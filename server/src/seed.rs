@@ -481,6 +481,7 @@ pub async fn seed(db: &DatabaseConnection) -> anyhow::Result<()> {
         .await?;
     }
     seed_helper_visits(&txn, kiyose).await?; // issue 8: helper dispatch demo
+    seed_family_support(&txn, kiyose).await?; // issue 7: Family Support demo
     txn.commit().await?;
     tracing::info!("demo data loaded");
     Ok(())
@@ -598,6 +599,157 @@ async fn seed_helper_visits(db: &impl ConnectionTrait, kiyose: Uuid) -> anyhow::
             .insert(db)
             .await?;
         }
+    }
+    Ok(())
+}
+
+// ---- Family Support demo (issue 7) -------------------------------------------------
+// Members from the Family Support providers above (one with an expired lifesaving
+// refresher, so the console shows the exclusion), the demo provider account as a providing
+// member, the three Kiyose households as requesting members, and three open requests
+// starting next week.
+
+async fn seed_family_support(db: &impl ConnectionTrait, kiyose: Uuid) -> anyhow::Result<()> {
+    use crate::entities::{fs_member, fs_request};
+    use chrono::{Datelike, Duration};
+    use hagukumi_domain::calendar::{FiscalYear, local_date};
+    use sea_orm::{ColumnTrait, QueryFilter};
+
+    let now = Utc::now();
+    let today = local_date(now);
+    let since = today.with_day(1).unwrap_or(today);
+    let window = |rule: &str, h: u32, minutes: u32| {
+        json!({"rule": rule, "dtstart": format!("{since}T{h:02}:00:00"), "minutes": minutes})
+    };
+    let member = |role: &str, name: &str| fs_member::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        municipality_id: Set(kiyose),
+        role: Set(role.to_owned()),
+        display_name: Set(name.to_owned()),
+        household_id: Set(None),
+        provider_id: Set(None),
+        training_hours: Set(0),
+        training_completed_on: Set(None),
+        lifesaving_refresher_on: Set(None),
+        sick_child: Set(false),
+        overnight: Set(false),
+        accepts_from_months: Set(2),
+        accepts_to_grade: Set(json!({"elementary": 6})),
+        home_lat: Set(None),
+        home_lon: Set(None),
+        max_per_week: Set(0),
+        availability: Set(json!([])),
+        active: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    let providers = provider::Entity::find()
+        .filter(provider::Column::MunicipalityId.eq(kiyose))
+        .all(db)
+        .await?;
+    for p in &providers {
+        let fs = p.kind == "family_support";
+        // The demo provider account (a helper) also volunteers for Family Support.
+        if !(fs || p.user_id.is_some()) {
+            continue;
+        }
+        let prof = &p.profile;
+        let mut m = member("providing", &p.display_name);
+        m.provider_id = Set(Some(p.id));
+        m.training_hours = Set(30);
+        m.training_completed_on = Set(NaiveDate::from_ymd_opt(2019, 3, 10));
+        m.lifesaving_refresher_on = Set(if fs {
+            prof["lifesaving_refresher"]
+                .as_str()
+                .and_then(|s| s.parse().ok())
+        } else {
+            NaiveDate::from_ymd_opt(2022, 7, 1)
+        });
+        m.sick_child = Set(prof["sick_child"].as_bool().unwrap_or(false));
+        m.overnight = Set(prof["overnight"].as_bool().unwrap_or(false));
+        m.home_lat = Set(prof["home"]["lat"].as_f64());
+        m.home_lon = Set(prof["home"]["lon"].as_f64());
+        m.max_per_week = Set(3);
+        m.availability = Set(if fs {
+            json!([window("FREQ=WEEKLY;BYDAY=TU,TH", 16, 240)])
+        } else {
+            json!([window("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", 15, 240)])
+        });
+        m.insert(db).await?;
+    }
+    let households = household::Entity::find()
+        .filter(household::Column::MunicipalityId.eq(kiyose))
+        .all(db)
+        .await?;
+    let first = today + Duration::days(7 - i64::from(today.weekday().num_days_from_monday()));
+    let fy_end = FiscalYear::of(first).end();
+    let until = if fy_end > first + Duration::days(28) {
+        fy_end
+    } else {
+        first + Duration::days(90)
+    };
+    for h in &households {
+        let Some(c) = child::Entity::find()
+            .filter(child::Column::HouseholdId.eq(h.id))
+            .all(db)
+            .await?
+            .into_iter()
+            .filter(|c| c.birth_date.is_some())
+            .min_by_key(|c| c.birth_date)
+        else {
+            continue;
+        };
+        let mut m = member("requesting", &format!("{} 家", c.family_name));
+        m.household_id = Set(Some(h.id));
+        m.insert(db).await?;
+        let (place, (lat, lon), rule, hour, minutes, help) = match h.area.as_deref() {
+            Some("元町") => (
+                "つぼみ保育園（お迎え）",
+                (35.7810, 139.5230),
+                "FREQ=WEEKLY;BYDAY=TU,TH",
+                17,
+                120,
+                "escort,care",
+            ),
+            Some("竹丘") => (
+                "竹丘小学校から学童クラブへ",
+                (35.7760, 139.5330),
+                "FREQ=WEEKLY;BYDAY=WE",
+                15,
+                90,
+                "escort",
+            ),
+            _ => (
+                "野塩の自宅",
+                (35.7870, 139.5020),
+                "FREQ=WEEKLY;BYDAY=TH",
+                16,
+                180,
+                "care",
+            ),
+        };
+        fs_request::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            municipality_id: Set(kiyose),
+            household_id: Set(h.id),
+            child_id: Set(c.id),
+            place_label: Set(place.to_owned()),
+            place_lat: Set(Some(lat)),
+            place_lon: Set(Some(lon)),
+            rule: Set(rule.to_owned()),
+            first_date: Set(first),
+            start_time: Set(format!("{hour:02}:00")),
+            minutes: Set(minutes),
+            until: Set(until),
+            help: Set(help.to_owned()),
+            notes: Set(String::new()),
+            status: Set("open".to_owned()),
+            created_by: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(db)
+        .await?;
     }
     Ok(())
 }

@@ -60,6 +60,12 @@ fn lang_of(parts: &Parts) -> Lang {
 
 #[async_trait::async_trait]
 impl Backend for WebBackend {
+    fn console(&self) -> Option<hagukumi_frontend::console::backend::SharedConsole> {
+        Some(Arc::new(crate::family_support::web::ConsoleWeb {
+            state: self.state.clone(),
+        }))
+    }
+
     async fn session_info(&self, parts: &Parts) -> Result<SessionInfo, String> {
         let lang = lang_of(parts);
         let csrf = parts
@@ -287,6 +293,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
     let pkg_dir = format!("{}/pkg", state.leptos_options.site_root);
     Router::new()
         .merge(crate::forms::router())
+        .merge(crate::family_support::forms::router())
         .merge(crate::dispatch::forms::router())
         .route("/lang/{code}", get(switch_lang))
         .route("/assets/main.css", get(stylesheet))

@@ -9,6 +9,7 @@ mod calendar;
 mod contention;
 mod dispatch;
 mod embed;
+mod family_support;
 mod household;
 mod mail;
 mod municipalities;

@@ -4,7 +4,9 @@ pub mod availability;
 pub mod bookings;
 pub mod calendar;
 pub mod catalog;
+pub mod console;
 pub mod dispatch;
+pub mod family_support;
 pub mod health;
 pub mod household;
 pub mod openapi;
@@ -96,7 +98,77 @@ pub fn router() -> Router<AppState> {
             post(schedule::decline),
         )
         .route("/api/v1/schedule/feed", post(schedule::post_feed))
+        .merge(family_support_routes())
         .route("/api/openapi.json", get(openapi::document))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+}
+
+/// Family Support and the coordinator console (issue 7).
+fn family_support_routes() -> Router<AppState> {
+    use axum::routing::put;
+    use family_support as fs;
+    Router::new()
+        .route("/api/v1/console/overview", get(console::overview))
+        .route(
+            "/api/v1/family-support/members",
+            get(fs::list_members).post(fs::post_member),
+        )
+        .route(
+            "/api/v1/family-support/members/{id}",
+            get(fs::get_member).put(fs::put_member),
+        )
+        .route(
+            "/api/v1/family-support/requests",
+            get(fs::list_requests).post(fs::post_request),
+        )
+        .route(
+            "/api/v1/family-support/requests/{id}",
+            get(fs::get_request).put(fs::put_request),
+        )
+        .route(
+            "/api/v1/family-support/requests/{id}/candidates",
+            get(fs::candidates),
+        )
+        .route(
+            "/api/v1/family-support/requests/{id}/proposals",
+            post(fs::propose),
+        )
+        .route("/api/v1/family-support/proposals", get(fs::list_proposals))
+        .route(
+            "/api/v1/family-support/proposals/{id}/accept",
+            post(fs::accept),
+        )
+        .route(
+            "/api/v1/family-support/proposals/{id}/decline",
+            post(fs::decline),
+        )
+        .route("/api/v1/family-support/links/{token}", get(fs::by_token))
+        .route(
+            "/api/v1/family-support/links/{token}/accept",
+            post(fs::accept_by_token),
+        )
+        .route(
+            "/api/v1/family-support/links/{token}/decline",
+            post(fs::decline_by_token),
+        )
+        .route("/api/v1/family-support/pairs", get(fs::list_pairs))
+        .route("/api/v1/family-support/pairs/{id}", get(fs::get_pair))
+        .route(
+            "/api/v1/family-support/pairs/{id}/pre-meeting",
+            put(fs::schedule_pre_meeting),
+        )
+        .route(
+            "/api/v1/family-support/pairs/{id}/pre-meeting/done",
+            post(fs::pre_meeting_done),
+        )
+        .route(
+            "/api/v1/family-support/pairs/{id}/activities",
+            post(fs::book_activities),
+        )
+        .route("/api/v1/family-support/batch", get(fs::batch_plan))
+        .route(
+            "/api/v1/family-support/batch/confirm",
+            post(fs::batch_confirm),
+        )
 }

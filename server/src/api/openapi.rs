@@ -4,6 +4,7 @@ use axum::Json;
 use utoipa::OpenApi;
 
 use crate::api::outbox;
+use crate::api::{console, family_support as fs};
 use crate::api::{availability, bookings};
 use crate::api::{calendar, catalog, health, household, rules};
 use crate::api::{dispatch, schedule};
@@ -37,6 +38,30 @@ use crate::auth::handlers as auth;
         household::confirm_household,
         outbox::list,
         outbox::retry,
+        console::overview,
+        fs::list_members,
+        fs::post_member,
+        fs::get_member,
+        fs::put_member,
+        fs::list_requests,
+        fs::post_request,
+        fs::get_request,
+        fs::put_request,
+        fs::candidates,
+        fs::propose,
+        fs::list_proposals,
+        fs::accept,
+        fs::decline,
+        fs::by_token,
+        fs::accept_by_token,
+        fs::decline_by_token,
+        fs::list_pairs,
+        fs::get_pair,
+        fs::schedule_pre_meeting,
+        fs::pre_meeting_done,
+        fs::book_activities,
+        fs::batch_plan,
+        fs::batch_confirm,
         dispatch::get_day,
         dispatch::post_plan,
         dispatch::post_visit,

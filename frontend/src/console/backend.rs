@@ -1,0 +1,27 @@
+//! The console's port: the server implements it and hands it out through
+//! `Backend::console`, so this crate never depends on the server.
+
+use std::sync::Arc;
+
+use http::request::Parts;
+
+use super::model::{BatchView, ConsoleOverview, FsBoard, FsRequestData, ProposalView, ProviderFs};
+
+/// Errors are short codes: `unauthorized`, `not-found`, `unavailable`.
+#[async_trait::async_trait]
+pub trait ConsoleBackend: Send + Sync + 'static {
+    async fn overview(&self, request: &Parts) -> Result<ConsoleOverview, String>;
+    async fn fs_board(&self, request: &Parts) -> Result<FsBoard, String>;
+    async fn fs_request(&self, request: &Parts, id: String) -> Result<FsRequestData, String>;
+    async fn batch(&self, request: &Parts) -> Result<BatchView, String>;
+    /// The proposal behind an accept link (no sign-in: the token is the credential).
+    async fn proposal_by_token(
+        &self,
+        request: &Parts,
+        token: String,
+    ) -> Result<ProposalView, String>;
+    /// The signed-in provider's proposals and pairs.
+    async fn provider_fs(&self, request: &Parts) -> Result<ProviderFs, String>;
+}
+
+pub type SharedConsole = Arc<dyn ConsoleBackend>;

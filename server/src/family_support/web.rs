@@ -1,0 +1,144 @@
+//! The console's pages get their data here: the same service calls as the JSON API,
+//! reshaped into the front end's view types (the field names are the API's).
+
+use axum::http::request::Parts;
+use hagukumi_frontend::console::backend::ConsoleBackend;
+use hagukumi_frontend::console::model::{
+    BatchView, ConsoleOverview, FsBoard, FsRequestData, ProposalView, ProviderFs,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+
+use crate::auth::Role;
+use crate::auth::extract::{CurrentUser, user_for_token};
+use crate::auth::session::{SESSION_COOKIE, cookie};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub struct ConsoleWeb {
+    pub state: AppState,
+}
+
+/// API shape → page shape.
+fn reshape<A: Serialize, V: DeserializeOwned>(a: A) -> Result<V, String> {
+    serde_json::to_value(a)
+        .and_then(serde_json::from_value)
+        .map_err(|e| {
+            tracing::error!(error = %e, "console view");
+            "unavailable".to_owned()
+        })
+}
+
+fn code(e: ApiError) -> String {
+    match e {
+        ApiError::NotFound => "not-found".to_owned(),
+        ApiError::Forbidden | ApiError::Unauthenticated => "unauthorized".to_owned(),
+        other => {
+            tracing::error!(error = %other, "console data");
+            "unavailable".to_owned()
+        }
+    }
+}
+
+impl ConsoleWeb {
+    async fn user(&self, parts: &Parts) -> Result<CurrentUser, String> {
+        let token = cookie(&parts.headers, SESSION_COOKIE).ok_or("unauthorized")?;
+        user_for_token(&self.state.db, token)
+            .await
+            .map_err(|_| "unavailable".to_owned())?
+            .ok_or_else(|| "unauthorized".to_owned())
+    }
+
+    async fn staff(&self, parts: &Parts) -> Result<CurrentUser, String> {
+        let u = self.user(parts).await?;
+        match u.role {
+            Role::Coordinator | Role::Admin => Ok(u),
+            _ => Err("unauthorized".to_owned()),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl ConsoleBackend for ConsoleWeb {
+    async fn overview(&self, parts: &Parts) -> Result<ConsoleOverview, String> {
+        let u = self.staff(parts).await?;
+        let o = crate::api::console::overview_for(&self.state, u.municipality_id)
+            .await
+            .map_err(code)?;
+        reshape(o)
+    }
+
+    async fn fs_board(&self, parts: &Parts) -> Result<FsBoard, String> {
+        let u = self.staff(parts).await?;
+        let mid = u.municipality_id;
+        super::pairs::end_past_years(&self.state.db, mid)
+            .await
+            .map_err(code)?;
+        let members = super::members::list(&self.state, mid, None)
+            .await
+            .map_err(code)?;
+        let requests = super::requests::list(&self.state, mid)
+            .await
+            .map_err(code)?;
+        let pairs = super::pairs::list(&self.state, &u).await.map_err(code)?;
+        Ok(FsBoard {
+            members: reshape(members)?,
+            requests: reshape(requests)?,
+            pairs: reshape(pairs)?,
+        })
+    }
+
+    async fn fs_request(&self, parts: &Parts, id: String) -> Result<FsRequestData, String> {
+        let u = self.staff(parts).await?;
+        let id: Uuid = id.parse().map_err(|_| "not-found".to_owned())?;
+        let (r, c) = super::requests::get(&self.state.db, u.municipality_id, id)
+            .await
+            .map_err(code)?;
+        let candidates = super::matching::candidates(&self.state.db, u.municipality_id, id)
+            .await
+            .map_err(code)?;
+        let proposals = super::proposals::list(&self.state, &u, Some(id))
+            .await
+            .map_err(code)?;
+        Ok(FsRequestData {
+            request: reshape(super::requests::out(r, Some(&c)))?,
+            candidates: reshape(candidates)?,
+            proposals: reshape(proposals)?,
+        })
+    }
+
+    async fn batch(&self, parts: &Parts) -> Result<BatchView, String> {
+        let u = self.staff(parts).await?;
+        let plan = super::matching::batch_plan(&self.state.db, u.municipality_id)
+            .await
+            .map_err(code)?;
+        reshape(plan)
+    }
+
+    async fn proposal_by_token(
+        &self,
+        _parts: &Parts,
+        token: String,
+    ) -> Result<ProposalView, String> {
+        let p = super::proposals::by_token(&self.state, &token)
+            .await
+            .map_err(code)?;
+        reshape(p)
+    }
+
+    async fn provider_fs(&self, parts: &Parts) -> Result<ProviderFs, String> {
+        let u = self.user(parts).await?;
+        if u.role != Role::Provider {
+            return Err("unauthorized".to_owned());
+        }
+        let proposals = super::proposals::list(&self.state, &u, None)
+            .await
+            .map_err(code)?;
+        let pairs = super::pairs::list(&self.state, &u).await.map_err(code)?;
+        Ok(ProviderFs {
+            proposals: reshape(proposals)?,
+            pairs: reshape(pairs)?,
+        })
+    }
+}
