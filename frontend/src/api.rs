@@ -2,7 +2,10 @@
 
 use leptos::prelude::*;
 
-use crate::model::{FamilyData, FinderData, MunicipalityOption, ServiceCard, SessionInfo};
+use crate::model::{
+    BookPage, BookingDraft, BookingView, ConfirmView, FamilyData, FinderData, MunicipalityOption,
+    ServiceCard, ServiceInfo, SessionInfo,
+};
 
 #[cfg(feature = "ssr")]
 fn context() -> Result<(crate::backend::SharedBackend, http::request::Parts), ServerFnError> {
@@ -49,6 +52,15 @@ pub async fn get_finder() -> Result<FinderData, ServerFnError> {
     backend.finder(&parts).await.map_err(ServerFnError::new)
 }
 
+#[server(prefix = "/sfn", endpoint = "service_info")]
+pub async fn get_service_info(service: String) -> Result<ServiceInfo, ServerFnError> {
+    let (backend, parts) = context()?;
+    backend
+        .service_info(&parts, service)
+        .await
+        .map_err(ServerFnError::new)
+}
+
 #[server(prefix = "/sfn", endpoint = "schedule")]
 pub async fn get_schedule() -> Result<crate::model::ScheduleData, ServerFnError> {
     let (backend, parts) = context()?;
@@ -62,6 +74,36 @@ pub async fn get_dispatch_day(
     let (backend, parts) = context()?;
     backend
         .dispatch_day(&parts, day)
+        .await
+        .map_err(ServerFnError::new)
+}
+
+#[server(prefix = "/sfn", endpoint = "book_page")]
+pub async fn get_book_page(
+    service: String,
+    month: Option<chrono::NaiveDate>,
+) -> Result<BookPage, ServerFnError> {
+    let (backend, parts) = context()?;
+    backend
+        .book_page(&parts, service, month)
+        .await
+        .map_err(ServerFnError::new)
+}
+
+#[server(prefix = "/sfn", endpoint = "confirm")]
+pub async fn get_confirm(draft: BookingDraft) -> Result<ConfirmView, ServerFnError> {
+    let (backend, parts) = context()?;
+    backend
+        .confirm(&parts, draft)
+        .await
+        .map_err(ServerFnError::new)
+}
+
+#[server(prefix = "/sfn", endpoint = "my_bookings")]
+pub async fn get_my_bookings() -> Result<Vec<BookingView>, ServerFnError> {
+    let (backend, parts) = context()?;
+    backend
+        .my_bookings(&parts)
         .await
         .map_err(ServerFnError::new)
 }

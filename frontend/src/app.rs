@@ -9,9 +9,12 @@ use leptos_router::hooks::use_location;
 use leptos_router::path;
 
 use crate::api::get_session;
+use crate::booking::{BookPageView, ConfirmPage, MyBookingsPage};
+use crate::console::{
+    ConsoleHome, FsBoardPage, FsRequestPage, MatchingPage, ProposalLinkPage, ProviderFsPage,
+};
 use crate::i18n::{role_label, tr};
 use crate::model::SessionInfo;
-use crate::console::{ConsoleHome, FsBoardPage, FsRequestPage, MatchingPage, ProposalLinkPage, ProviderFsPage};
 use crate::pages::{HomePage, NotFound, RolePage, SignInPage, SignUpPage};
 use crate::parent::{FinderPage, HouseholdPage, ParentHome};
 use crate::schedule::{DispatchPage, ProviderHome};
@@ -66,6 +69,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/parent") ssr=SsrMode::Async view=ParentHome />
                     <Route path=path!("/parent/household") ssr=SsrMode::Async view=HouseholdPage />
                     <Route path=path!("/parent/services") ssr=SsrMode::Async view=FinderPage />
+                    <Route path=path!("/parent/book/:service") ssr=SsrMode::Async view=BookPageView />
+                    <Route path=path!("/parent/book/:service/confirm") ssr=SsrMode::Async view=ConfirmPage />
+                    <Route path=path!("/parent/bookings") ssr=SsrMode::Async view=MyBookingsPage />
                     <Route path=path!("/coordinator") ssr=SsrMode::Async view=ConsoleHome />
                     <Route path=path!("/provider") ssr=SsrMode::Async view=ProviderHome />
                     <Route path=path!("/coordinator/dispatch") ssr=SsrMode::Async view=DispatchPage />

@@ -6,7 +6,10 @@ use std::sync::Arc;
 
 use http::request::Parts;
 
-use crate::model::{FamilyData, FinderData, MunicipalityOption, ServiceCard, SessionInfo};
+use crate::model::{
+    BookPage, BookingDraft, BookingView, ConfirmView, FamilyData, FinderData, MunicipalityOption,
+    ServiceCard, ServiceInfo, SessionInfo,
+};
 
 #[async_trait::async_trait]
 pub trait Backend: Send + Sync + 'static {
@@ -21,6 +24,19 @@ pub trait Backend: Send + Sync + 'static {
     fn console(&self) -> Option<crate::console::backend::SharedConsole> {
         None
     }
+    /// One service of the visitor's municipality with its rules in plain words.
+    async fn service_info(&self, request: &Parts, service: String) -> Result<ServiceInfo, String>;
+    /// The month calendar and booking form of a service for the signed-in parent.
+    async fn book_page(
+        &self,
+        request: &Parts,
+        service: String,
+        month: Option<chrono::NaiveDate>,
+    ) -> Result<BookPage, String>;
+    /// The quote and checks for a draft, writing nothing.
+    async fn confirm(&self, request: &Parts, draft: BookingDraft) -> Result<ConfirmView, String>;
+    /// The signed-in parent's bookings, newest first.
+    async fn my_bookings(&self, request: &Parts) -> Result<Vec<BookingView>, String>;
     /// The signed-in provider's schedule and feed status; `Err("unauthorized")` otherwise.
     async fn schedule(&self, request: &Parts) -> Result<crate::model::ScheduleData, String>;
     /// The coordinator's dispatch board for `day` (default: the next weekday).

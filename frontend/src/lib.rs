@@ -1,14 +1,18 @@
 //! Leptos pages for parents, coordinators and providers. Server-rendered first
 //! (everything works without wasm: forms post to the server), then hydrated so
 //! the same code adds instant feedback in the browser.
+// Leptos views are nested types; the coordinator and booking pages are deep.
+#![recursion_limit = "512"]
 
 pub mod api;
 pub mod app;
+pub mod booking;
 pub mod console;
 pub mod i18n;
 pub mod model;
 pub mod pages;
 pub mod parent;
+pub mod rules_view;
 pub mod schedule;
 pub mod widget;
 

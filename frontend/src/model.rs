@@ -64,6 +64,15 @@ pub struct FinderData {
     pub family: FamilyData,
     pub rules: hagukumi_domain::rules::MunicipalityRules,
     pub services: Vec<ServiceCard>,
+    /// Each service's rules in plain words, by service id.
+    pub summaries: std::collections::BTreeMap<String, hagukumi_domain::rules::RuleSummary>,
+}
+
+/// One service for the embedded widget: what it is and its rules in plain words.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServiceInfo {
+    pub card: ServiceCard,
+    pub summary: Option<hagukumi_domain::rules::RuleSummary>,
 }
 
 /// One visit in a provider's schedule: only what the job needs.
@@ -127,4 +136,101 @@ pub struct DispatchData {
     pub day: chrono::NaiveDate,
     pub helpers: Vec<DispatchHelper>,
     pub visits: Vec<DispatchVisit>,
+}
+
+/// One bookable start (hourly services) or night (stays) on a day.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SlotView {
+    /// Local (Japan) time.
+    pub start: chrono::NaiveDateTime,
+    pub end: chrono::NaiveDateTime,
+    pub remaining: u32,
+}
+
+/// A day of the month calendar: ○ free, △ few left, × full or closed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DayView {
+    pub date: chrono::NaiveDate,
+    /// `free`, `few`, `full` or `closed`.
+    pub mark: String,
+    pub remaining: u32,
+    pub slots: Vec<SlotView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SiteCalendar {
+    pub code: String,
+    pub name: String,
+    pub days: Vec<DayView>,
+}
+
+/// The booking page of one service for one month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BookPage {
+    pub service: ServiceCard,
+    /// `hours` or `nights`; `None` when the service is arranged by a coordinator.
+    pub unit: Option<String>,
+    /// First day of the month shown.
+    pub month: chrono::NaiveDate,
+    pub today: chrono::NaiveDate,
+    pub sites: Vec<SiteCalendar>,
+    pub children: Vec<ChildView>,
+    /// Hourly services: the allowed lengths in hours.
+    pub hours: Vec<u32>,
+    pub max_nights: u32,
+    pub reason_required: bool,
+    /// Each child's coupon left this fiscal year, by child id.
+    pub coupons: std::collections::BTreeMap<String, u32>,
+}
+
+/// What the family is about to book, as the form gives it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct BookingDraft {
+    pub service: String,
+    pub site: String,
+    pub day: Option<chrono::NaiveDate>,
+    /// `HH:MM` for hourly services.
+    pub start: Option<String>,
+    pub hours: Option<u32>,
+    pub nights: Option<u32>,
+    pub children: Vec<String>,
+    pub reason: Option<String>,
+    pub waitlist: bool,
+}
+
+/// The confirmation step: the fee quote, or why it cannot be booked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConfirmView {
+    pub draft: BookingDraft,
+    pub service_name: String,
+    pub site_name: String,
+    pub when: String,
+    pub children: Vec<String>,
+    /// `(label, amount)` per line of the quote, reductions and coupon included.
+    pub lines: Vec<(String, i64)>,
+    pub total_yen: i64,
+    pub fits: bool,
+    /// Why it does not fit or cannot be booked, in plain words.
+    pub problems: Vec<String>,
+    /// Confirmed at once, or waits for a coordinator.
+    pub needs_approval: bool,
+}
+
+/// One of the family's bookings as "my bookings" shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BookingView {
+    pub id: String,
+    pub service_name: String,
+    pub site_name: String,
+    pub status: String,
+    pub start: chrono::NaiveDateTime,
+    pub end: chrono::NaiveDateTime,
+    pub total_yen: i64,
+    pub coupon_yen: i64,
+    /// What cancelling now would cost (confirmed bookings before they start).
+    pub cancel_fee_now: Option<i64>,
+    pub charge_yen: Option<i64>,
+    pub offer_expires_at: Option<chrono::NaiveDateTime>,
+    /// 1-based place on the waiting list.
+    pub waitlist_position: Option<u32>,
 }

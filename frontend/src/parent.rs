@@ -12,6 +12,7 @@ use crate::api::{get_family, get_finder};
 use crate::app::with_session;
 use crate::i18n::{age_text, date_long, role_label, tr};
 use crate::model::{ChildView, FamilyData, FinderData, SessionInfo};
+use crate::rules_view::rules_view;
 
 fn child_name(c: &ChildView) -> String {
     format!("{} {}", c.family_name, c.given_name)
@@ -363,6 +364,7 @@ fn finder_view(lang: Lang, data: FinderData, asked: Option<NaiveDate>) -> impl I
                             Some(view! {
                                 <li class="service" id=format!("finder-{}", s.id) data-eligible=any.to_string()>
                                     <h2>{s.name.clone()}</h2>
+                                    {d.summaries.get(&s.id).map(|sum| rules_view(lang, sum, false))}
                                     <ul class="verdicts">
                                         {list.into_iter().map(|v| view! {
                                             <li class=if v.eligible { "ok" } else { "no" }>

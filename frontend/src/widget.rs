@@ -5,32 +5,32 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::list_services;
+use crate::api::get_service_info;
 use crate::app::with_session;
 use crate::i18n::tr;
 use crate::model::SessionInfo;
+use crate::rules_view::rules_view;
 
 #[component]
 pub fn WidgetPage() -> impl IntoView {
     let params = use_params_map();
-    let services = Resource::new(|| (), |_| list_services());
+    let id = params.with_untracked(|p| p.get("service").unwrap_or_default());
+    let service = Resource::new(move || id.clone(), get_service_info);
     with_session(move |info: SessionInfo| {
         let lang = info.lang;
-        let id = params.with_untracked(|p| p.get("service").unwrap_or_default());
         view! {
             <div class="widget">
                 <Suspense fallback=move || view! { <p class="loading" role="status">{tr(lang, "読み込み中…", "Loading…")}</p> }>
                     {move || {
-                        let id = id.clone();
                         Suspend::new(async move {
-                            let list = services.await.unwrap_or_default();
-                            match list.into_iter().find(|s| s.id == id) {
-                                Some(s) => view! {
-                                    <h1 id="widget-title">{s.name}</h1>
-                                    <p>{s.summary}</p>
+                            match service.await.ok() {
+                                Some(i) => view! {
+                                    <h1 id="widget-title">{i.card.name.clone()}</h1>
+                                    <p>{i.card.summary.clone()}</p>
+                                    {i.summary.as_ref().map(|s| rules_view(lang, s, true))}
                                     <p>
                                         // A new top-level window: the sign-in cookie is first-party there.
-                                        <a class="button" id="widget-book" href=format!("/parent/services?service={}", s.id)
+                                        <a class="button" id="widget-book" href=format!("/parent/services?service={}", i.card.id)
                                             target="_blank" rel="noopener">
                                             {tr(lang, "ログインして申し込む（新しいウィンドウ）", "Sign in and book (opens a new window)")}
                                         </a>

@@ -16,6 +16,7 @@ pub mod family_support;
 pub mod json;
 pub mod lang;
 pub mod mail;
+pub mod portal;
 pub mod rules;
 pub mod seed;
 pub mod settings;

@@ -2,6 +2,7 @@
 //! functions (served through `WebBackend`), the widget's files and the
 //! language switch.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::Router;
@@ -10,10 +11,11 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use hagukumi_domain::Lang;
+use hagukumi_domain::rules::{RuleSummary, describe_with_sites};
 use hagukumi_frontend::backend::{Backend, SharedBackend};
 use hagukumi_frontend::model::{
-    ChildView, FamilyData, FinderData, HouseholdView, MunicipalityOption, ServiceCard, SessionInfo,
-    Viewer,
+    BookPage, BookingDraft, BookingView, ChildView, ConfirmView, FamilyData, FinderData,
+    HouseholdView, MunicipalityOption, ServiceCard, ServiceInfo, SessionInfo, Viewer,
 };
 use hagukumi_frontend::{App, shell};
 use http::request::Parts;
@@ -27,7 +29,7 @@ use crate::api::catalog;
 use crate::auth::csrf::CsrfToken;
 use crate::auth::extract::{CurrentUser, user_for_token};
 use crate::auth::session::{SESSION_COOKIE, cookie, set_cookie};
-use crate::entities::{child, municipality};
+use crate::entities::{child, municipality, site};
 use crate::lang::{LANG_COOKIE, RequestLang};
 use crate::state::AppState;
 
@@ -133,11 +135,100 @@ impl Backend for WebBackend {
             .await
             .map_err(|e| e.to_string())?;
         let services = self.services(parts).await?;
+        let summaries = summaries(&self.state, user.municipality_id, &rules, family.today)
+            .await
+            .map_err(|e| e.to_string())?;
         Ok(FinderData {
             family,
             rules,
             services,
+            summaries,
         })
+    }
+
+    async fn service_info(&self, parts: &Parts, service: String) -> Result<ServiceInfo, String> {
+        let card = self
+            .services(parts)
+            .await?
+            .into_iter()
+            .find(|s| s.id == service)
+            .ok_or_else(|| "not found".to_owned())?;
+        let user = crate::auth::MaybeUser(self.viewer(parts).await?);
+        let m = catalog::resolve_municipality(&self.state, &user, None)
+            .await
+            .map_err(|e| e.to_string())?;
+        let rules = crate::rules::load(&self.state.db, m.id)
+            .await
+            .map_err(|e| e.to_string())?;
+        let today = hagukumi_domain::calendar::local_date(chrono::Utc::now());
+        let mut all = summaries(&self.state, m.id, &rules, today)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(ServiceInfo {
+            summary: all.remove(&card.id),
+            card,
+        })
+    }
+
+    async fn book_page(
+        &self,
+        parts: &Parts,
+        service: String,
+        month: Option<chrono::NaiveDate>,
+    ) -> Result<BookPage, String> {
+        let family = self.family(parts).await?;
+        let user = self
+            .viewer(parts)
+            .await?
+            .ok_or_else(|| "unauthorized".to_owned())?;
+        let card = self
+            .services(parts)
+            .await?
+            .into_iter()
+            .find(|s| s.id == service)
+            .ok_or_else(|| "not found".to_owned())?;
+        crate::portal::book_page(
+            &self.state,
+            &user,
+            lang_of(parts),
+            service,
+            month,
+            family,
+            card,
+        )
+        .await
+        .map_err(|e| {
+            tracing::warn!(error = %e, "booking page failed");
+            "unavailable".to_owned()
+        })
+    }
+
+    async fn confirm(&self, parts: &Parts, draft: BookingDraft) -> Result<ConfirmView, String> {
+        let family = self.family(parts).await?;
+        let user = self
+            .viewer(parts)
+            .await?
+            .ok_or_else(|| "unauthorized".to_owned())?;
+        crate::portal::confirm(&self.state, &user, lang_of(parts), draft, &family)
+            .await
+            .map_err(|e| {
+                tracing::warn!(error = %e, "confirmation failed");
+                "unavailable".to_owned()
+            })
+    }
+
+    async fn my_bookings(&self, parts: &Parts) -> Result<Vec<BookingView>, String> {
+        let user = self
+            .viewer(parts)
+            .await?
+            .filter(|u| u.role == crate::auth::Role::Parent)
+            .ok_or_else(|| "unauthorized".to_owned())?;
+        crate::portal::my_bookings(&self.state, &user, lang_of(parts))
+            .await
+            .map_err(|e| {
+                tracing::warn!(error = %e, "my bookings failed");
+                "unavailable".to_owned()
+            })
     }
 
     async fn municipalities(&self, parts: &Parts) -> Result<Vec<MunicipalityOption>, String> {
@@ -198,6 +289,34 @@ impl Backend for WebBackend {
             .await
             .map_err(|e| e.to_string())
     }
+}
+
+/// Each service's rules in force on `on`, in plain words, with the names of
+/// the municipality's own sites (the rules know sites by key only).
+pub async fn summaries(
+    state: &AppState,
+    municipality_id: uuid::Uuid,
+    rules: &hagukumi_domain::rules::MunicipalityRules,
+    on: chrono::NaiveDate,
+) -> Result<BTreeMap<String, RuleSummary>, crate::error::ApiError> {
+    let sites = site::Entity::find()
+        .filter(site::Column::MunicipalityId.eq(municipality_id))
+        .all(&state.db)
+        .await?;
+    let names: BTreeMap<String, hagukumi_domain::Text> = sites
+        .into_iter()
+        .map(|s| (s.code, hagukumi_domain::Text::new(s.name_ja, s.name_en)))
+        .collect();
+    Ok(hagukumi_domain::ServiceId::ALL
+        .into_iter()
+        .filter_map(|id| {
+            let r = rules.rules_for(id, on)?;
+            Some((
+                id.as_str().to_owned(),
+                describe_with_sites(id, r, rules.coupon.as_ref(), &names),
+            ))
+        })
+        .collect())
 }
 
 /// The parent's household and children as the pages show them.
@@ -293,6 +412,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
     let pkg_dir = format!("{}/pkg", state.leptos_options.site_root);
     Router::new()
         .merge(crate::forms::router())
+        .merge(crate::portal::router())
         .merge(crate::family_support::forms::router())
         .merge(crate::dispatch::forms::router())
         .route("/lang/{code}", get(switch_lang))

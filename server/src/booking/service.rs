@@ -497,7 +497,7 @@ fn quote_for(
 }
 
 /// Each child's coupon left in the fiscal year of `on`.
-async fn coupon_left(
+pub async fn coupon_left(
     conn: &impl ConnectionTrait,
     all: &MunicipalityRules,
     children: &[(Uuid, NaiveDate)],
@@ -1128,4 +1128,20 @@ pub async fn list(
         .all(&state.db)
         .await?;
     repo::with_children(&state.db, rows).await
+}
+
+/// The quote of the first occurrence as it would be booked now (each child's
+/// remaining coupon applied): the parent's confirmation step shows it.
+pub async fn quote_preview(conn: &impl ConnectionTrait, p: &Prepared) -> ApiResult<Quote> {
+    let iv = p.occurrences.first().copied().ok_or(ApiError::NotFound)?;
+    let balances = coupon_left(conn, &p.all_rules, &p.children, local_date(iv.start())).await?;
+    quote_for(
+        &p.all_rules,
+        p.service,
+        &p.rules,
+        &iv,
+        &p.children,
+        &p.family,
+        &balances,
+    )
 }

@@ -1,0 +1,595 @@
+//! Booking for parents: a month calendar with ○/△/× per day, the day's starts
+//! or nights, children and reason, a confirmation step with the fee quote
+//! (coupon applied), and "my bookings" with cancel fees and waiting-list
+//! offers. Every step is a plain link or form, so it works without wasm.
+
+use chrono::{Datelike, Months, NaiveDate};
+use hagukumi_domain::Lang;
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use crate::api::{get_book_page, get_confirm, get_my_bookings};
+use crate::app::with_session;
+use crate::i18n::{date_long, tr};
+use crate::model::{BookPage, BookingDraft, BookingView, ConfirmView, SessionInfo};
+
+pub fn yen(lang: Lang, amount: i64) -> String {
+    let digits = amount.unsigned_abs().to_string();
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let sign = if amount < 0 { "-" } else { "" };
+    match lang {
+        Lang::Ja => format!("{sign}{grouped}円"),
+        Lang::En => format!("{sign}¥{grouped}"),
+    }
+}
+
+fn short_date(lang: Lang, d: NaiveDate) -> String {
+    let wd = date_long(lang, d);
+    match lang {
+        // "11月25日(水)" from "2026年11月25日(水)".
+        Lang::Ja => wd.split_once('年').map(|(_, r)| r.to_owned()).unwrap_or(wd),
+        Lang::En => d.format("%a %-d %b").to_string(),
+    }
+}
+
+fn mark_label(lang: Lang, mark: &str, remaining: u32) -> String {
+    match (mark, lang) {
+        ("free" | "few", Lang::Ja) => format!("残り{remaining}"),
+        ("free" | "few", Lang::En) => format!("{remaining} left"),
+        ("full", _) => tr(lang, "満員", "full").to_owned(),
+        _ => tr(lang, "受付なし", "not bookable").to_owned(),
+    }
+}
+
+fn symbol(mark: &str) -> &'static str {
+    match mark {
+        "free" => "○",
+        "few" => "△",
+        _ => "×",
+    }
+}
+
+pub fn status_label(lang: Lang, status: &str) -> &'static str {
+    match status {
+        "requested" => tr(
+            lang,
+            "申し込み中（承認待ち）",
+            "Requested (awaiting approval)",
+        ),
+        "approved" => tr(lang, "承認済み", "Approved"),
+        "confirmed" => tr(lang, "予約確定", "Confirmed"),
+        "completed" => tr(lang, "利用済み", "Completed"),
+        "no_show" => tr(lang, "欠席", "No-show"),
+        "declined" => tr(lang, "お断り", "Declined"),
+        "cancelled" => tr(lang, "キャンセル済み", "Cancelled"),
+        "expired" => tr(lang, "期限切れ", "Expired"),
+        "waitlisted" => tr(lang, "キャンセル待ち", "On the waiting list"),
+        "offered" => tr(
+            lang,
+            "空きのご案内（要回答）",
+            "Place offered (please answer)",
+        ),
+        _ => "",
+    }
+}
+
+fn not_parent(lang: Lang) -> AnyView {
+    view! {
+        <p>{tr(lang, "保護者としてログインしてください。", "Please sign in as a parent.")}</p>
+        <p><a href="/signin">{tr(lang, "ログイン", "Sign in")}</a></p>
+    }
+    .into_any()
+}
+
+fn month_of(d: NaiveDate) -> NaiveDate {
+    d.with_day(1).unwrap_or(d)
+}
+
+#[component]
+pub fn BookPageView() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let service = params.with_untracked(|p| p.get("service").unwrap_or_default());
+    let month: Option<NaiveDate> =
+        query.with_untracked(|q| q.get("month").and_then(|m| m.parse().ok()));
+    let page = Resource::new(
+        move || (service.clone(), month),
+        |(s, m)| get_book_page(s, m),
+    );
+    with_session(move |info: SessionInfo| {
+        let lang = info.lang;
+        if info.viewer.as_ref().is_none_or(|v| v.role != "parent") {
+            return not_parent(lang);
+        }
+        let (site, day) = query.with_untracked(|q| {
+            (
+                q.get("site"),
+                q.get("day").and_then(|d| d.parse::<NaiveDate>().ok()),
+            )
+        });
+        view! {
+            <Suspense fallback=move || view! { <p class="loading" role="status">{tr(lang, "空き状況を読み込み中…", "Loading availability…")}</p> }>
+                {move || {
+                    let site = site.clone();
+                    Suspend::new(async move {
+                        match page.await {
+                            Ok(p) => book_view(lang, p, site, day).into_any(),
+                            Err(_) => view! { <p class="error" role="alert">{tr(lang, "読み込めませんでした。", "Could not load.")}</p> }.into_any(),
+                        }
+                    })
+                }}
+            </Suspense>
+        }
+        .into_any()
+    })
+}
+
+fn book_view(
+    lang: Lang,
+    p: BookPage,
+    site: Option<String>,
+    day: Option<NaiveDate>,
+) -> impl IntoView {
+    let Some(unit) = p.unit.clone() else {
+        return view! {
+            <h1>{p.service.name.clone()}</h1>
+            <p>{tr(lang, "このサービスはセンターのコーディネーターが日程を調整します。お電話またはセンターの窓口でお申し込みください。",
+                   "A coordinator arranges this service with you; please contact the center.")}</p>
+        }
+        .into_any();
+    };
+    let base = format!("/parent/book/{}", p.service.id);
+    let current = p
+        .sites
+        .iter()
+        .find(|s| Some(&s.code) == site.as_ref())
+        .or(p.sites.first())
+        .cloned();
+    let prev = p.month.checked_sub_months(Months::new(1)).map(month_of);
+    let next = p.month.checked_add_months(Months::new(1)).map(month_of);
+    let site_code = current.as_ref().map(|s| s.code.clone()).unwrap_or_default();
+    let month_link = {
+        let base = base.clone();
+        let site_code = site_code.clone();
+        move |m: NaiveDate| format!("{base}?month={m}&site={site_code}")
+    };
+    let title = match lang {
+        Lang::Ja => format!("{}年{}月", p.month.year(), p.month.month()),
+        Lang::En => p.month.format("%B %Y").to_string(),
+    };
+    // Monday-first grid with blanks before the 1st.
+    let lead = p.month.weekday().num_days_from_monday() as usize;
+    let days = current.as_ref().map(|s| s.days.clone()).unwrap_or_default();
+    let mut cells: Vec<Option<crate::model::DayView>> = vec![None; lead];
+    cells.extend(days.into_iter().map(Some));
+    while cells.len() % 7 != 0 {
+        cells.push(None);
+    }
+    let weeks: Vec<Vec<Option<crate::model::DayView>>> =
+        cells.chunks(7).map(|w| w.to_vec()).collect();
+    let heads: [&str; 7] = match lang {
+        Lang::Ja => ["月", "火", "水", "木", "金", "土", "日"],
+        Lang::En => ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+    };
+    let selected = day.and_then(|d| {
+        current
+            .as_ref()
+            .and_then(|s| s.days.iter().find(|x| x.date == d).cloned())
+    });
+    view! {
+        <h1>{p.service.name.clone()}" "<span class="muted">{tr(lang, "の予約", "booking")}</span></h1>
+        {(p.sites.len() > 1).then(|| view! {
+            <nav class="tabs" aria-label=tr(lang, "施設", "Site")>
+                {p.sites.iter().map(|s| {
+                    let here = Some(&s.code) == current.as_ref().map(|c| &c.code);
+                    view! {
+                        <a href=format!("{base}?month={}&site={}", p.month, s.code)
+                           aria-current=if here { "page" } else { "false" }>{s.name.clone()}</a>
+                    }
+                }).collect_view()}
+            </nav>
+        })}
+        <nav class="month-nav" aria-label=tr(lang, "月の切り替え", "Change month")>
+            {prev.filter(|m| *m >= month_of(p.today)).map(|m| view! { <a href=month_link(m) rel="prev">{tr(lang, "← 前の月", "← Previous")}</a> })}
+            <h2 id="month-title">{title}</h2>
+            {next.map(|m| view! { <a href=month_link(m) rel="next">{tr(lang, "次の月 →", "Next →")}</a> })}
+        </nav>
+        <p class="legend muted">{tr(lang, "○ 空きあり　△ 残りわずか　× 満員・受付なし", "○ available   △ few left   × full or not bookable")}</p>
+        <table class="calendar" aria-labelledby="month-title">
+            <thead><tr>{heads.iter().map(|h| view! { <th scope="col">{*h}</th> }).collect_view()}</tr></thead>
+            <tbody>
+                {weeks.into_iter().map(|w| view! {
+                    <tr>
+                        {w.into_iter().map(|cell| match cell {
+                            None => view! { <td></td> }.into_any(),
+                            Some(d) => {
+                                let label = format!("{} {}", short_date(lang, d.date), mark_label(lang, &d.mark, d.remaining));
+                                let bookable = matches!(d.mark.as_str(), "free" | "few");
+                                let chosen = Some(d.date) == day;
+                                let class = format!("day {}{}", d.mark, if chosen { " chosen" } else { "" });
+                                if bookable {
+                                    view! {
+                                        <td class=class>
+                                            <a href=format!("{base}?month={}&site={site_code}&day={}#slots", p.month, d.date)
+                                               aria-label=label aria-current=if chosen { "date" } else { "false" }>
+                                                <span class="num">{d.date.day()}</span>
+                                                <span class="mark" aria-hidden="true">{symbol(&d.mark)}</span>
+                                            </a>
+                                        </td>
+                                    }.into_any()
+                                } else {
+                                    view! {
+                                        <td class=class aria-label=label>
+                                            <span class="num">{d.date.day()}</span>
+                                            <span class="mark" aria-hidden="true">{symbol(&d.mark)}</span>
+                                        </td>
+                                    }.into_any()
+                                }
+                            }
+                        }).collect_view()}
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+        {selected.map(|d| slot_form(lang, &p, &unit, &site_code, d))}
+    }
+    .into_any()
+}
+
+fn slot_form(
+    lang: Lang,
+    p: &BookPage,
+    unit: &str,
+    site: &str,
+    d: crate::model::DayView,
+) -> impl IntoView {
+    let hourly = unit == "hours";
+    let starts: Vec<(String, u32)> = d
+        .slots
+        .iter()
+        .filter(|s| s.remaining > 0)
+        .map(|s| (s.start.format("%H:%M").to_string(), s.remaining))
+        .collect();
+    let max_nights = p.max_nights.max(1);
+    view! {
+        <section id="slots" aria-labelledby="slots-h" class="card">
+            <h2 id="slots-h">{date_long(lang, d.date)}</h2>
+            <form method="get" action=format!("/parent/book/{}/confirm", p.service.id) class="stack">
+                <input type="hidden" name="site" value=site.to_owned() />
+                <input type="hidden" name="day" value=d.date.to_string() />
+                {if hourly {
+                    view! {
+                        <label for="start">{tr(lang, "開始時刻（残り）", "Start (places left)")}</label>
+                        <select id="start" name="start" required>
+                            {starts.into_iter().map(|(t, r)| view! { <option value=t.clone()>{format!("{t}（{r}）")}</option> }).collect_view()}
+                        </select>
+                        <label for="hours">{tr(lang, "利用時間", "Length")}</label>
+                        <select id="hours" name="hours">
+                            {p.hours.iter().map(|h| view! { <option value=h.to_string()>{match lang { Lang::Ja => format!("{h}時間"), Lang::En => format!("{h} h") }}</option> }).collect_view()}
+                        </select>
+                    }.into_any()
+                } else {
+                    view! {
+                        <label for="nights">{tr(lang, "泊数（0 は日帰り 10:00〜20:00）", "Nights (0 = day stay 10:00–20:00)")}</label>
+                        <input type="number" id="nights" name="nights" min="0" max=max_nights.to_string() value="1" required />
+                    }.into_any()
+                }}
+                <fieldset>
+                    <legend>{tr(lang, "お子さん（兄弟姉妹は一緒に予約できます）", "Children (siblings can come together)")}</legend>
+                    {p.children.iter().enumerate().filter(|(_, c)| c.birth_date.is_some()).map(|(i, c)| view! {
+                        <label class="check">
+                            <input type="checkbox" name=format!("child_{i}") value=c.id.clone() checked={i == 0} />
+                            {format!("{} {}", c.family_name, c.given_name)}
+                            {p.coupons.get(&c.id).filter(|y| **y > 0).map(|y| view! {
+                                <span class="muted">{format!(" （{} {}）", tr(lang, "クーポン残り", "coupon left"), yen(lang, i64::from(*y)))}</span>
+                            })}
+                        </label>
+                    }).collect_view()}
+                </fieldset>
+                {p.reason_required.then(|| view! {
+                    <label for="reason">{tr(lang, "利用の理由", "Reason")}</label>
+                    <select id="reason" name="reason" required>
+                        <option value="hospitalisation">{tr(lang, "入院", "Hospital stay")}</option>
+                        <option value="childbirth">{tr(lang, "出産", "Giving birth")}</option>
+                        <option value="family-care">{tr(lang, "家族の介護・看護", "Caring for family")}</option>
+                        <option value="accident">{tr(lang, "事故・災害", "Accident or disaster")}</option>
+                        <option value="ceremonial">{tr(lang, "冠婚葬祭", "Wedding or funeral")}</option>
+                        <option value="business-trip">{tr(lang, "出張", "Business trip")}</option>
+                        <option value="childcare-fatigue">{tr(lang, "育児疲れ", "Exhaustion from childcare")}</option>
+                    </select>
+                })}
+                <label class="check"><input type="checkbox" name="waitlist" />
+                    {tr(lang, "満員ならキャンセル待ちに登録する", "Join the waiting list if it is full")}</label>
+                <button type="submit">{tr(lang, "料金を確認する", "See the fee")}</button>
+            </form>
+        </section>
+    }
+}
+
+/// The draft as the query string of the confirmation page gives it.
+fn draft_from_query(service: String, q: &leptos_router::params::ParamsMap) -> BookingDraft {
+    let children = (0..20)
+        .filter_map(|i| q.get(&format!("child_{i}")))
+        .collect();
+    BookingDraft {
+        service,
+        site: q.get("site").unwrap_or_default(),
+        day: q.get("day").and_then(|d| d.parse().ok()),
+        start: q.get("start"),
+        hours: q.get("hours").and_then(|h| h.parse().ok()),
+        nights: q.get("nights").and_then(|n| n.parse().ok()),
+        children,
+        reason: q.get("reason").filter(|r| !r.is_empty()),
+        waitlist: q.get("waitlist").is_some(),
+    }
+}
+
+#[component]
+pub fn ConfirmPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let service = params.with_untracked(|p| p.get("service").unwrap_or_default());
+    let draft = query.with_untracked(|q| draft_from_query(service, q));
+    let confirm = Resource::new(move || draft.clone(), get_confirm);
+    with_session(move |info: SessionInfo| {
+        let lang = info.lang;
+        if info.viewer.as_ref().is_none_or(|v| v.role != "parent") {
+            return not_parent(lang);
+        }
+        let csrf = info.csrf.clone();
+        view! {
+            <h1>{tr(lang, "予約内容の確認", "Check your booking")}</h1>
+            <Suspense fallback=move || view! { <p class="loading" role="status">{tr(lang, "料金を計算中…", "Working out the fee…")}</p> }>
+                {move || {
+                    let csrf = csrf.clone();
+                    Suspend::new(async move {
+                        match confirm.await {
+                            Ok(c) => confirm_view(lang, csrf, c).into_any(),
+                            Err(_) => view! { <p class="error" role="alert">{tr(lang, "読み込めませんでした。", "Could not load.")}</p> }.into_any(),
+                        }
+                    })
+                }}
+            </Suspense>
+        }
+        .into_any()
+    })
+}
+
+fn hidden(name: &str, value: Option<String>) -> Option<AnyView> {
+    value.map(|v| view! { <input type="hidden" name=name.to_owned() value=v /> }.into_any())
+}
+
+fn confirm_view(lang: Lang, csrf: String, c: ConfirmView) -> impl IntoView {
+    let d = c.draft.clone();
+    let back = format!(
+        "/parent/book/{}?site={}{}",
+        d.service,
+        d.site,
+        d.day.map(|x| format!("&day={x}#slots")).unwrap_or_default()
+    );
+    let can_book = c.problems.is_empty() && (c.fits || d.waitlist);
+    view! {
+        <dl class="facts" id="confirm">
+            <dt>{tr(lang, "サービス", "Service")}</dt><dd>{c.service_name.clone()}</dd>
+            <dt>{tr(lang, "場所", "Where")}</dt><dd>{c.site_name.clone()}</dd>
+            <dt>{tr(lang, "日時", "When")}</dt><dd>{c.when.clone()}</dd>
+            <dt>{tr(lang, "お子さん", "Children")}</dt><dd>{c.children.join("、")}</dd>
+        </dl>
+        {(!c.problems.is_empty()).then(|| view! {
+            <div class="error" role="alert" id="confirm-problems">
+                <p>{tr(lang, "この内容では予約できません：", "This cannot be booked:")}</p>
+                <ul>{c.problems.iter().map(|p| view! { <li>{p.clone()}</li> }).collect_view()}</ul>
+            </div>
+        })}
+        {(!c.lines.is_empty()).then(|| view! {
+            <table class="quote">
+                <caption>{tr(lang, "料金（見積もり）", "Fee (estimate)")}</caption>
+                <tbody>
+                    {c.lines.iter().map(|(l, a)| view! { <tr><th scope="row">{l.clone()}</th><td>{yen(lang, *a)}</td></tr> }).collect_view()}
+                </tbody>
+                <tfoot><tr><th scope="row">{tr(lang, "お支払い", "You pay")}</th><td id="quote-total">{yen(lang, c.total_yen)}</td></tr></tfoot>
+            </table>
+        })}
+        {(c.problems.is_empty() && !c.fits).then(|| view! {
+            <p class="notice">{if d.waitlist {
+                tr(lang, "満員のため、キャンセル待ちとして登録します。空きが出たらメールでお知らせします。", "It is full: you will join the waiting list and get an e-mail when a place frees up.")
+            } else {
+                tr(lang, "満員です。キャンセル待ちを希望する場合は前の画面で選んでください。", "It is full. Go back and choose the waiting list if you like.")
+            }}</p>
+        })}
+        {(can_book && c.fits).then(|| view! {
+            <p class="muted">{if c.needs_approval {
+                tr(lang, "申し込み後、センターが確認して結果をメールでお知らせします。", "After you apply, the center checks your request and e-mails you the result.")
+            } else {
+                tr(lang, "空きがあるので、確定するとすぐに予約が確定します。", "There is a place: your booking is confirmed as soon as you confirm.")
+            }}</p>
+        })}
+        {can_book.then(|| view! {
+            <form method="post" action="/parent/bookings" class="stack">
+                <input type="hidden" name="csrf" value=csrf />
+                <input type="hidden" name="service" value=d.service.clone() />
+                <input type="hidden" name="site" value=d.site.clone() />
+                {hidden("day", d.day.map(|x| x.to_string()))}
+                {hidden("start", d.start.clone())}
+                {hidden("hours", d.hours.map(|x| x.to_string()))}
+                {hidden("nights", d.nights.map(|x| x.to_string()))}
+                {hidden("reason", d.reason.clone())}
+                {hidden("waitlist", d.waitlist.then(|| "on".to_owned()))}
+                {d.children.iter().enumerate().map(|(i, id)| view! { <input type="hidden" name=format!("child_{i}") value=id.clone() /> }).collect_view()}
+                <button type="submit" id="confirm-book">{if c.fits { tr(lang, "この内容で予約する", "Book") } else { tr(lang, "キャンセル待ちに登録する", "Join the waiting list") }}</button>
+            </form>
+        })}
+        <p><a href=back>{tr(lang, "← 戻って変更する", "← Go back and change")}</a></p>
+    }
+}
+
+#[component]
+pub fn MyBookingsPage() -> impl IntoView {
+    let list = Resource::new(|| (), |_| get_my_bookings());
+    let query = use_query_map();
+    with_session(move |info: SessionInfo| {
+        let lang = info.lang;
+        if info.viewer.as_ref().is_none_or(|v| v.role != "parent") {
+            return not_parent(lang);
+        }
+        let (created, done) = query.with_untracked(|q| (q.get("created"), q.get("done")));
+        let csrf = info.csrf.clone();
+        view! {
+            <h1>{tr(lang, "予約の一覧", "My bookings")}</h1>
+            <Suspense fallback=move || view! { <p class="loading" role="status">{tr(lang, "読み込み中…", "Loading…")}</p> }>
+                {move || {
+                    let (csrf, created, done) = (csrf.clone(), created.clone(), done.clone());
+                    Suspend::new(async move {
+                        match list.await {
+                            Ok(items) => bookings_view(lang, csrf, items, created, done).into_any(),
+                            Err(_) => view! { <p class="error" role="alert">{tr(lang, "読み込めませんでした。", "Could not load.")}</p> }.into_any(),
+                        }
+                    })
+                }}
+            </Suspense>
+        }
+        .into_any()
+    })
+}
+
+/// What happens next, said plainly, after a booking was made.
+fn next_steps(lang: Lang, b: &BookingView) -> String {
+    match b.status.as_str() {
+        "confirmed" => tr(
+            lang,
+            "予約が確定しました。確認のメールをお送りします。当日はお気をつけてお越しください。",
+            "Your booking is confirmed. We are sending you an e-mail.",
+        )
+        .to_owned(),
+        "requested" => tr(
+            lang,
+            "申し込みを受け付けました。センターが内容を確認し、結果をメールでお知らせします。",
+            "Request received. The center will check it and e-mail you the result.",
+        )
+        .to_owned(),
+        "waitlisted" => match (lang, b.waitlist_position) {
+            (Lang::Ja, Some(n)) => format!(
+                "キャンセル待ちに登録しました（{n}番目）。空きが出たらメールでお知らせします。"
+            ),
+            (Lang::En, Some(n)) => format!(
+                "You are number {n} on the waiting list. We will e-mail you when a place frees up."
+            ),
+            _ => tr(
+                lang,
+                "キャンセル待ちに登録しました。",
+                "You are on the waiting list.",
+            )
+            .to_owned(),
+        },
+        _ => status_label(lang, &b.status).to_owned(),
+    }
+}
+
+fn bookings_view(
+    lang: Lang,
+    csrf: String,
+    items: Vec<BookingView>,
+    created: Option<String>,
+    done: Option<String>,
+) -> impl IntoView {
+    let created_view = created.and_then(|id| {
+        items
+            .iter()
+            .find(|b| b.id == id)
+            .map(|b| next_steps(lang, b))
+    });
+    let (upcoming, past): (Vec<_>, Vec<_>) = items.into_iter().partition(|b| {
+        matches!(
+            b.status.as_str(),
+            "requested" | "approved" | "confirmed" | "waitlisted" | "offered"
+        )
+    });
+    let item = move |b: BookingView, csrf: String| {
+        let when = format!(
+            "{} {}〜{}",
+            date_long(lang, b.start.date()),
+            b.start.format("%H:%M"),
+            if b.end.date() == b.start.date() {
+                b.end.format("%H:%M").to_string()
+            } else {
+                format!(
+                    "{} {}",
+                    short_date(lang, b.end.date()),
+                    b.end.format("%H:%M")
+                )
+            }
+        );
+        let id = b.id.clone();
+        view! {
+            <li class="card booking" data-status=b.status.clone() id=format!("booking-{}", b.id)>
+                <strong>{b.service_name.clone()}" · "{b.site_name.clone()}</strong>
+                <span>{when}</span>
+                <span class=format!("status {}", b.status)>{status_label(lang, &b.status)}
+                    {b.waitlist_position.map(|n| match lang { Lang::Ja => format!("（{n}番目）"), Lang::En => format!(" (#{n})") })}</span>
+                <span class="muted">{tr(lang, "料金", "Fee")}" "{yen(lang, b.total_yen)}
+                    {(b.coupon_yen > 0).then(|| format!("（{} {}）", tr(lang, "クーポン", "coupon"), yen(lang, b.coupon_yen)))}</span>
+                {b.charge_yen.filter(|y| *y > 0).map(|y| view! { <span>{tr(lang, "キャンセル料", "Cancellation fee")}" "{yen(lang, y)}</span> })}
+                {b.offer_expires_at.filter(|_| b.status == "offered").map(|t| {
+                    let (c1, c2, id1, id2) = (csrf.clone(), csrf.clone(), id.clone(), id.clone());
+                    view! {
+                        <p class="notice">{tr(lang, "空きが出ました。期限までにお返事ください：", "A place is free. Please answer by ")}{format!("{} {}", date_long(lang, t.date()), t.format("%H:%M"))}</p>
+                        <div class="actions">
+                            <form method="post" action=format!("/parent/bookings/{id1}/accept")><input type="hidden" name="csrf" value=c1 />
+                                <button type="submit">{tr(lang, "予約する", "Take the place")}</button></form>
+                            <form method="post" action=format!("/parent/bookings/{id2}/decline-offer")><input type="hidden" name="csrf" value=c2 />
+                                <button type="submit" class="secondary">{tr(lang, "辞退する", "Decline")}</button></form>
+                        </div>
+                    }
+                })}
+                {matches!(b.status.as_str(), "requested" | "approved" | "confirmed" | "waitlisted").then(|| {
+                    let fee = b.cancel_fee_now.unwrap_or(0);
+                    view! {
+                        <details class="cancel">
+                            <summary>{tr(lang, "キャンセルする", "Cancel")}</summary>
+                            <p class="cancel-fee">{if fee > 0 {
+                                match lang { Lang::Ja => format!("今キャンセルすると、キャンセル料 {} がかかります。", yen(lang, fee)), Lang::En => format!("Cancelling now costs {}.", yen(lang, fee)) }
+                            } else {
+                                tr(lang, "今キャンセルすると、キャンセル料はかかりません。", "Cancelling now is free.").to_owned()
+                            }}</p>
+                            <form method="post" action=format!("/parent/bookings/{id}/cancel")><input type="hidden" name="csrf" value=csrf />
+                                <button type="submit" class="danger">{tr(lang, "キャンセルを確定する", "Confirm cancellation")}</button></form>
+                        </details>
+                    }
+                })}
+            </li>
+        }
+    };
+    let c2 = csrf.clone();
+    view! {
+        {created_view.map(|t| view! { <p class="notice" role="status" id="next-steps">{t}</p> })}
+        {done.map(|_| view! { <p class="notice" role="status">{tr(lang, "手続きが完了しました。", "Done.")}</p> })}
+        <p><a class="button" href="/parent/services">{tr(lang, "新しく予約する", "Make a booking")}</a></p>
+        <h2>{tr(lang, "これからの予約", "Upcoming")}</h2>
+        {if upcoming.is_empty() { view! { <p class="muted">{tr(lang, "予約はありません。", "No bookings.")}</p> }.into_any() } else {
+            view! { <ul class="cards" id="upcoming">{upcoming.into_iter().map(|b| item(b, csrf.clone())).collect_view()}</ul> }.into_any()
+        }}
+        <h2>{tr(lang, "これまでの予約", "Past and closed")}</h2>
+        {if past.is_empty() { view! { <p class="muted">{tr(lang, "まだありません。", "None yet.")}</p> }.into_any() } else {
+            view! { <ul class="cards" id="past">{past.into_iter().map(|b| item(b, c2.clone())).collect_view()}</ul> }.into_any()
+        }}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yen_has_separators() {
+        assert_eq!(yen(Lang::Ja, 6000), "6,000円");
+        assert_eq!(yen(Lang::En, 1234567), "¥1,234,567");
+        assert_eq!(yen(Lang::Ja, 500), "500円");
+        assert_eq!(yen(Lang::Ja, -400), "-400円");
+    }
+}
