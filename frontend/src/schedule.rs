@@ -134,6 +134,11 @@ pub fn ProviderHome() -> impl IntoView {
                 <dt>{tr(lang, "自治体", "Municipality")}</dt>
                 <dd id="municipality">{v.municipality_name.clone()}</dd>
             </dl>
+            <nav class="actions" aria-label=tr(lang, "メニュー", "Menu")>
+                <a class="button secondary" href="/provider/family-support">
+                    {tr(lang, "ファミリー・サポートの依頼", "Family Support requests")}
+                </a>
+            </nav>
             {notice(lang)}
             <Suspense fallback=move || loading(lang)>
                 {move || {
@@ -275,6 +280,7 @@ pub fn DispatchPage() -> impl IntoView {
         let csrf = info.csrf.clone();
         view! {
             <h1>{tr(lang, "ヘルパー派遣", "Helper dispatch")}</h1>
+            <p><a href="/coordinator">{tr(lang, "← コンソールに戻る", "← Back to the console")}</a></p>
             {notice(lang)}
             <Suspense fallback=move || loading(lang)>
                 {move || {
