@@ -13,7 +13,8 @@ use crate::on_both_databases;
 on_both_databases!(
     family_support_propose_accept_pre_meeting_and_book,
     family_support_decline_by_link_scoping_and_bad_input,
-    family_support_batch_plan_and_confirm
+    family_support_batch_plan_and_confirm,
+    family_support_pages_without_javascript
 );
 
 async fn json_of(res: reqwest::Response, status: u16) -> Value {
@@ -534,4 +535,106 @@ async fn family_support_batch_plan_and_confirm(db: Db) {
     let overview = json_of(app.get("/api/v1/console/overview").await, 200).await;
     assert_eq!(overview["fs_open_requests"], 0);
     assert_eq!(overview["fs_proposals_waiting"], 3);
+}
+
+/// The console pages render server-side and their forms work without JavaScript:
+/// the coordinator proposes from the request page, the provider accepts on the link page.
+async fn family_support_pages_without_javascript(db: Db) {
+    let app = spawn_app(db).await;
+    app.sign_in_demo("coordinator@example.jp").await;
+    let html = app.get("/coordinator").await.text().await.expect("html");
+    assert!(html.contains("コーディネーター画面"));
+    let board = app
+        .get("/coordinator/family-support")
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(board.contains("吉田 和夫") && board.contains("更新期限切れ"));
+    let request = request_at(&app, "つぼみ保育園").await;
+    let rid = id(&request);
+    let page = app
+        .get(&format!("/coordinator/family-support/requests/{rid}"))
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(page.contains("救命講習の更新期限切れ（5年超）"));
+    assert!(page.contains("この方に提案する"));
+    let sato = json_of(
+        app.get("/api/v1/family-support/members?role=providing")
+            .await,
+        200,
+    )
+    .await
+    .as_array()
+    .and_then(|m| {
+        m.iter()
+            .find(|m| m["display_name"] == "佐藤 みどり")
+            .cloned()
+    })
+    .expect("佐藤");
+    let csrf = app.csrf().await;
+    let res = app
+        .client
+        .post(app.url(&format!(
+            "/coordinator/family-support/requests/{rid}/propose"
+        )))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("member_id", sato["id"].as_str().unwrap_or_default()),
+            ("pre_meeting_at", ""),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), 303);
+    let location = res.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    assert!(location.contains("saved=proposed"), "{location}");
+    let link = location
+        .split("link=")
+        .nth(1)
+        .map(|l| l.replace("%2F", "/"))
+        .expect("link");
+
+    // The provider, signed in, sees the proposal on their page.
+    let provider = app.another_browser();
+    provider.sign_in_demo("provider@example.jp").await;
+    let mine = provider
+        .get("/provider/family-support")
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(mine.contains("引き受ける"));
+
+    // Anyone holding the link can answer.
+    let stranger = app.another_browser();
+    let page = stranger.get(&link).await.text().await.expect("html");
+    assert!(page.contains("陽太") && page.contains("引き受ける"));
+    let csrf = stranger.csrf().await;
+    let res = stranger
+        .client
+        .post(stranger.url(&format!("{link}/accept")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), 303);
+    assert!(
+        res.headers()["location"]
+            .to_str()
+            .unwrap_or_default()
+            .contains("saved=accepted")
+    );
+    let batch = app
+        .get("/coordinator/matching")
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(batch.contains("この組み合わせで提案する"));
 }
