@@ -125,9 +125,9 @@ use hagukumi_server::entities::user;
 use hagukumi_server::mail::settings::TransportKind;
 use hagukumi_server::mail::{self, BookingInfo, MailEvent, Recipient};
 use harness::{SmtpSink, free_port, received, temp_dir};
-use sea_orm::TransactionTrait;
 
 on_both_databases!(
+    real_bookings_send_their_mail_over_smtp,
     booking_mail_reaches_a_real_smtp_server,
     temporary_failures_retry_and_rejections_are_shown_to_staff,
     nothing_is_lost_or_doubled_when_smtp_and_the_server_crash
@@ -141,6 +141,8 @@ fn smtp_to(s: &mut Settings, port: u16) {
     s.mail.poll_interval_ms = 50;
     s.mail.retry_base_secs = 0.2;
     s.mail.retry_max_secs = 1.0;
+    // The tests run the periodic jobs themselves, at the times they choose.
+    s.mail.jobs_interval_secs = 3600;
 }
 
 async fn user_id(db: &DatabaseConnection, email: &str) -> uuid::Uuid {
@@ -222,7 +224,9 @@ async fn booking_mail_reaches_a_real_smtp_server(db: Db) {
         ends_at: b.ends_at + chrono::Duration::hours(4),
         ..b.clone()
     };
-    let txn = app.db.begin().await.expect("begin");
+    let txn = hagukumi_server::db::begin_write(&app.db)
+        .await
+        .expect("begin");
     mail::enqueue(
         &txn,
         &settings,
@@ -251,7 +255,9 @@ async fn booking_mail_reaches_a_real_smtp_server(db: Db) {
     .await
     .expect("enqueue");
     txn.commit().await.expect("commit");
-    let txn = app.db.begin().await.expect("begin");
+    let txn = hagukumi_server::db::begin_write(&app.db)
+        .await
+        .expect("begin");
     mail::enqueue(
         &txn,
         &settings,
@@ -266,7 +272,9 @@ async fn booking_mail_reaches_a_real_smtp_server(db: Db) {
     .expect("enqueue");
     txn.commit().await.expect("commit");
     // A change that rolls back takes its email with it.
-    let txn = app.db.begin().await.expect("begin");
+    let txn = hagukumi_server::db::begin_write(&app.db)
+        .await
+        .expect("begin");
     mail::enqueue(
         &txn,
         &settings,
@@ -278,7 +286,9 @@ async fn booking_mail_reaches_a_real_smtp_server(db: Db) {
     .await
     .expect("enqueue");
     txn.rollback().await.expect("rollback");
-    let txn = app.db.begin().await.expect("begin");
+    let txn = hagukumi_server::db::begin_write(&app.db)
+        .await
+        .expect("begin");
     mail::enqueue(
         &txn,
         &settings,
@@ -632,4 +642,139 @@ async fn nothing_is_lost_or_doubled_when_smtp_and_the_server_crash(db: Db) {
     assert_eq!(got, want, "every message arrived");
     second.kill9().await;
     conn.close().await.ok();
+}
+
+/// Through the booking API: each change's emails arrive over SMTP, with the
+/// calendar invitation and its cancellation sharing one UID.
+async fn real_bookings_send_their_mail_over_smtp(db: Db) {
+    let dir = temp_dir("smtp-bookings");
+    let port = free_port();
+    let _sink = SmtpSink::start(port, &dir, &[]).await;
+    let app = spawn_app_with(db, |s| smtp_to(s, port)).await;
+    app.sign_in_demo("parent@example.jp").await;
+    let kids = crate::bookings::my_children(&app).await;
+
+    // Temporary care confirms at once; then the family cancels it.
+    let (_, slot) = crate::bookings::first_bookable(&app, "temporary-care", "with-i", "").await;
+    let start = slot["start"].as_str().expect("start")[..19].to_owned();
+    let end = format!("{}T11:00:00", &start[..10]);
+    let res = app
+        .post_json(
+            "/api/v1/bookings",
+            &json!({"service": "temporary-care", "site": "with-i", "children": &kids[..1],
+                    "period": {"kind": "hours", "start": start, "end": end}}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let care: Value = res.json().await.expect("json");
+    let care_id = care["id"].as_str().expect("id").to_owned();
+    // The reminder job, run at 20:00 the day before (twice, as two processes
+    // would): one reminder.
+    let mut settings = crate::helpers::test_settings(app.db_url.clone());
+    smtp_to(&mut settings, port);
+    let day: chrono::NaiveDate = start[..10].parse().expect("date");
+    let evening = (day - chrono::Duration::days(1))
+        .and_hms_opt(20, 0, 0)
+        .expect("time")
+        .and_local_timezone(hagukumi_domain::calendar::TZ)
+        .single()
+        .expect("JST")
+        .with_timezone(&Utc);
+    let jobs = hagukumi_server::mail::jobs::reminders;
+    assert_eq!(jobs(&app.db, &settings, evening).await.expect("job"), 1);
+    assert_eq!(jobs(&app.db, &settings, evening).await.expect("job"), 0);
+    let res = app
+        .post_json(&format!("/api/v1/bookings/{care_id}/cancel"), &json!({}))
+        .await;
+    assert_eq!(res.status(), 200);
+
+    // Short stay waits for a coordinator, who declines it.
+    let (night, _) = crate::bookings::first_bookable(&app, "short-stay", "midori", "").await;
+    let res = app
+        .post_json(
+            "/api/v1/bookings",
+            &json!({"service": "short-stay", "site": "midori", "children": &kids[..1], "reason": "hospitalisation",
+                    "period": {"kind": "nights", "check_in": night, "nights": 1}}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let stay: Value = res.json().await.expect("json");
+    let stay_id = stay["id"].as_str().expect("id").to_owned();
+    let coord = app.another_browser();
+    coord.sign_in_demo("coordinator@example.jp").await;
+    let res = coord
+        .post_json(&format!("/api/v1/bookings/{stay_id}/decline"), &json!({}))
+        .await;
+    assert_eq!(res.status(), 200);
+
+    let rows = wait_settled(&app.db, Duration::from_secs(20)).await;
+    assert!(rows.iter().all(|r| r.status == "sent"), "{rows:#?}");
+    let kinds = |to: &str, id: &str| -> Vec<String> {
+        rows.iter()
+            .filter(|r| r.to_address == to && r.entity_id.as_deref() == Some(id))
+            .map(|r| r.kind.clone())
+            .collect()
+    };
+    assert_eq!(
+        kinds("parent@example.jp", &care_id),
+        ["booking_confirmed", "reminder", "booking_cancelled"]
+    );
+    assert_eq!(
+        kinds("parent@example.jp", &stay_id),
+        ["booking_received", "booking_declined"]
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.kind == "approvals_waiting" && r.to_address == "coordinator@example.jp"),
+        "{rows:#?}"
+    );
+    harness::wait_for_messages(&dir, rows.len(), Duration::from_secs(10)).await;
+    let msgs = received(&dir).await;
+    let mut got: Vec<&str> = msgs
+        .iter()
+        .filter_map(|m| m["message_id"].as_str())
+        .collect();
+    got.sort();
+    let mut want: Vec<&str> = rows.iter().map(|r| r.message_id.as_str()).collect();
+    want.sort();
+    assert_eq!(got, want, "exactly the outbox, each once");
+
+    let confirmed = by_subject(
+        &msgs,
+        "parent@example.jp",
+        "【はぐくみ】予約が確定しました 一時預かり",
+    );
+    let cancelled = by_subject(
+        &msgs,
+        "parent@example.jp",
+        "【はぐくみ】予約をキャンセルしました 一時預かり",
+    );
+    let uid = format!("booking-{care_id}@hagukumi.localhost");
+    assert_eq!(confirmed["calendar"]["method"], "REQUEST");
+    assert_eq!(confirmed["calendar"]["uid"], uid.as_str());
+    assert_eq!(confirmed["calendar"]["dtstart_tzid"], "Asia/Tokyo");
+    assert_eq!(cancelled["calendar"]["method"], "CANCEL");
+    assert_eq!(cancelled["calendar"]["uid"], uid.as_str());
+    assert!(
+        cancelled["calendar"]["sequence"].as_i64() > confirmed["calendar"]["sequence"].as_i64()
+    );
+    assert!(
+        confirmed["text"]
+            .as_str()
+            .unwrap_or("")
+            .contains(&format!("/parent/bookings/{care_id}"))
+    );
+    assert!(
+        cancelled["text"]
+            .as_str()
+            .unwrap_or("")
+            .contains("キャンセル料：")
+    );
+    let declined = by_subject(
+        &msgs,
+        "parent@example.jp",
+        "【はぐくみ】予約をお受けできませんでした",
+    );
+    assert!(declined["calendar"].is_null());
+    assert!(declined["text"].as_str().unwrap_or("").contains("理由："));
 }

@@ -134,5 +134,12 @@ async fn main() -> anyhow::Result<()> {
                 .max(Duration::from_millis(1).as_secs_f64())
     );
     let _ = std::fs::remove_dir_all(&tmp);
+    conn.close().await?;
+    if let (Some(base), Some(name)) = (args.get(3), url.rsplit('/').next()) {
+        let admin = sea_orm::Database::connect(format!("{base}/test")).await?;
+        admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\""))
+            .await?;
+    }
     Ok(())
 }

@@ -67,5 +67,7 @@ pub async fn publish(
     for e in events {
         tracing::debug!(booking = %e.booking_id, kind = ?e.kind, to = ?e.to, "booking event");
     }
+    // mail (issue 6): the events' emails, on the booking's transaction.
+    crate::mail::booking_events::publish(_txn, _settings, events).await?;
     Ok(())
 }

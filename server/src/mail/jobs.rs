@@ -2,16 +2,70 @@
 //! [`super::outbox::enqueue_once`] and a key per booking and kind, so running
 //! them in several processes, or again after a restart, sends nothing twice.
 
-use chrono::{DateTime, Utc};
-use sea_orm::{DatabaseConnection, DbErr};
+use chrono::{DateTime, Days, Timelike, Utc};
+use hagukumi_domain::calendar::{TZ, local_datetime};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 
+use super::booking_events::booking_info;
+use super::outbox::{Recipient, enqueue_once};
+use super::templates::MailEvent;
+use crate::entities::booking;
 use crate::settings::Settings;
 
 /// Runs the jobs whose time has come.
 pub async fn run_due(
-    _db: &DatabaseConnection,
-    _settings: &Settings,
-    _now: DateTime<Utc>,
+    db: &DatabaseConnection,
+    settings: &Settings,
+    now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
+    reminders(db, settings, now).await?;
     Ok(())
+}
+
+/// From `mail.reminder_hour` (Japan time) on, every confirmed booking that
+/// starts tomorrow gets one reminder, to the account that booked it.
+/// Returns how many were written now.
+pub async fn reminders(
+    db: &DatabaseConnection,
+    settings: &Settings,
+    now: DateTime<Utc>,
+) -> Result<usize, DbErr> {
+    let local = local_datetime(now);
+    if local.hour() < settings.mail.reminder_hour {
+        return Ok(0);
+    }
+    let Some(tomorrow) = local.date().checked_add_days(Days::new(1)) else {
+        return Ok(0);
+    };
+    let start_of = |d: chrono::NaiveDate| {
+        d.and_hms_opt(0, 0, 0)
+            .and_then(|t| t.and_local_timezone(TZ).single())
+            .map(|t| t.with_timezone(&Utc))
+    };
+    let (Some(from), Some(to)) = (
+        start_of(tomorrow),
+        tomorrow.checked_add_days(Days::new(1)).and_then(start_of),
+    ) else {
+        return Ok(0);
+    };
+    let due = booking::Entity::find()
+        .filter(booking::Column::Status.eq("confirmed"))
+        .filter(booking::Column::StartsAt.gte(from))
+        .filter(booking::Column::StartsAt.lt(to))
+        .all(db)
+        .await?;
+    let mut written = 0;
+    for b in due {
+        let info = booking_info(db, &b).await?;
+        written += enqueue_once(
+            db,
+            settings,
+            Recipient::User(b.created_by),
+            MailEvent::Reminder { booking: info },
+            &format!("reminder:{}", b.id),
+        )
+        .await?
+        .len();
+    }
+    Ok(written)
 }

@@ -5,6 +5,7 @@
 //! Call sites use one line inside their transaction:
 //! `mail::outbox::enqueue(&txn, &state.settings, Recipient::User(id), MailEvent::…).await?`
 
+pub mod booking_events;
 pub mod ics;
 pub mod jobs;
 pub mod message;

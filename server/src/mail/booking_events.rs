@@ -1,0 +1,182 @@
+//! Booking events (from `crate::booking::events::publish`, inside the booking's
+//! transaction) turned into emails: which template, to whom, with what the
+//! message needs read from the booking's rows on the same transaction.
+
+use hagukumi_domain::Text;
+use hagukumi_domain::booking::Recipient as To;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use uuid::Uuid;
+
+use super::outbox::{self, Recipient};
+use super::templates::{BookingInfo, MailEvent};
+use crate::booking::events::{BookingEvent, EventKind};
+use crate::entities::{booking, booking_child, child, service, site};
+use crate::settings::Settings;
+
+/// What a booking looks like in an email, read on `conn`.
+pub async fn booking_info(
+    conn: &impl ConnectionTrait,
+    b: &booking::Model,
+) -> Result<BookingInfo, DbErr> {
+    let svc = service::Entity::find()
+        .filter(service::Column::MunicipalityId.eq(b.municipality_id))
+        .filter(service::Column::ServiceKey.eq(b.service_key.as_str()))
+        .one(conn)
+        .await?;
+    let place = match b.site_id {
+        Some(id) => site::Entity::find_by_id(id).one(conn).await?,
+        None => None,
+    };
+    // The given name only, and only in the body: enough for a parent with
+    // several children to know which booking this is.
+    let first_child = booking_child::Entity::find()
+        .filter(booking_child::Column::BookingId.eq(b.id))
+        .one(conn)
+        .await?;
+    let child_given_name = match first_child {
+        Some(c) => child::Entity::find_by_id(c.child_id)
+            .one(conn)
+            .await?
+            .map(|c| c.given_name),
+        None => None,
+    };
+    Ok(BookingInfo {
+        booking_id: b.id,
+        reference: reference(b.id),
+        service: svc
+            .map(|s| Text::new(s.name_ja, s.name_en))
+            .unwrap_or_else(|| Text::new(b.service_key.clone(), b.service_key.clone())),
+        place: place.map(|s| Text::new(s.name_ja, s.name_en)),
+        starts_at: b.starts_at,
+        ends_at: b.ends_at,
+        child_given_name,
+    })
+}
+
+/// The booking number people read out on the phone: the last 8 hex digits.
+pub fn reference(id: Uuid) -> String {
+    let hex = id.simple().to_string();
+    format!("HG-{}", hex[hex.len() - 8..].to_uppercase())
+}
+
+/// Writes the emails for `events` on `conn` (the booking's transaction).
+pub async fn publish(
+    conn: &impl ConnectionTrait,
+    settings: &Settings,
+    events: &[BookingEvent],
+) -> Result<(), DbErr> {
+    for e in events {
+        let Some(row) = booking::Entity::find_by_id(e.booking_id).one(conn).await? else {
+            continue;
+        };
+        let info = booking_info(conn, &row).await?;
+        let family = Recipient::User(e.family_user);
+        let mail = match (&e.to, &e.kind) {
+            (To::Family, EventKind::Received { needs_approval }) => Some((
+                family,
+                MailEvent::BookingReceived {
+                    booking: info,
+                    needs_approval: *needs_approval,
+                },
+            )),
+            // Approved, a provider still to be found: confirmation follows.
+            (To::Family, EventKind::Approved) => Some((
+                family,
+                MailEvent::BookingReceived {
+                    booking: info,
+                    needs_approval: false,
+                },
+            )),
+            (To::Family, EventKind::Confirmed) => {
+                Some((family, MailEvent::BookingConfirmed { booking: info }))
+            }
+            (To::Family, EventKind::Declined) => Some((
+                family,
+                MailEvent::BookingDeclined {
+                    booking: info,
+                    reason: decline_reason(&row),
+                },
+            )),
+            (To::Family, EventKind::Cancelled { fee_yen }) => Some((
+                family,
+                MailEvent::BookingCancelled {
+                    booking: info,
+                    fee_yen: *fee_yen,
+                },
+            )),
+            (To::Family, EventKind::WaitlistOffer { expires_at }) => Some((
+                family,
+                MailEvent::WaitlistOffer {
+                    booking: info,
+                    expires_at: *expires_at,
+                },
+            )),
+            (To::Family, EventKind::WaitlistOfferExpired) => {
+                Some((family, MailEvent::WaitlistOfferExpired { booking: info }))
+            }
+            (
+                To::Coordinator,
+                EventKind::Received {
+                    needs_approval: true,
+                },
+            ) => {
+                let (count, oldest) = waiting_for_approval(conn, e.municipality_id).await?;
+                Some((
+                    Recipient::Coordinators(e.municipality_id),
+                    MailEvent::ApprovalsWaiting { count, oldest },
+                ))
+            }
+            // No template (yet) for the rest: joining the waiting list is
+            // answered on screen; completion and no-show need no email;
+            // provider mail waits for provider assignment on bookings.
+            _ => None,
+        };
+        match mail {
+            Some((to, event)) => {
+                outbox::enqueue(conn, settings, to, event).await?;
+            }
+            None => {
+                tracing::debug!(booking = %e.booking_id, kind = ?e.kind, to = ?e.to, "booking event without email")
+            }
+        }
+    }
+    Ok(())
+}
+
+fn decline_reason(b: &booking::Model) -> Text {
+    let d = &b.details;
+    match (
+        d.pointer("/decline_reason/ja").and_then(|v| v.as_str()),
+        d.pointer("/decline_reason/en").and_then(|v| v.as_str()),
+    ) {
+        (Some(ja), Some(en)) => Text::new(ja, en),
+        _ => Text::new(
+            "ご希望の日時にお受けできませんでした。詳しくはセンターにお問い合わせください。",
+            "We could not take this booking at the requested time. Please contact the center for details.",
+        ),
+    }
+}
+
+/// Requests in `requested` status, and the five oldest.
+async fn waiting_for_approval(
+    conn: &impl ConnectionTrait,
+    municipality: Uuid,
+) -> Result<(u64, Vec<BookingInfo>), DbErr> {
+    let q = booking::Entity::find()
+        .filter(booking::Column::MunicipalityId.eq(municipality))
+        .filter(booking::Column::Status.eq("requested"));
+    let count = q.clone().count(conn).await?;
+    let mut oldest = vec![];
+    for b in q
+        .order_by_asc(booking::Column::CreatedAt)
+        .limit(5)
+        .all(conn)
+        .await?
+    {
+        oldest.push(booking_info(conn, &b).await?);
+    }
+    Ok((count, oldest))
+}
