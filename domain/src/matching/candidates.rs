@@ -397,8 +397,16 @@ pub fn assess<Id: Clone>(
         ));
     }
 
-    // Free time over the whole period: availability minus what is already booked.
+    // Free time over the whole period: availability minus what is already booked. Not
+    // computed for someone already excluded (the expansion is the expensive part).
+    let excluded_already = !ex.is_empty();
     let (free, load_per_week) = match (need.occurrences.first(), need.occurrences.last()) {
+        (Some(a), Some(b)) if excluded_already => {
+            let range = a.union_hull(b);
+            let in_range = p.busy.iter().filter(|x| x.overlaps(&range));
+            let load = per_week(in_range).into_values().max().unwrap_or(0);
+            (0, load + p.committed_per_week)
+        }
         (Some(a), Some(b)) => {
             let range = a.union_hull(b);
             let mut open = Vec::new();
@@ -428,7 +436,7 @@ pub fn assess<Id: Clone>(
         }
         _ => (0, p.committed_per_week),
     };
-    if free == 0 {
+    if free == 0 && !excluded_already {
         ex.push(reason(
             "never_free",
             Text::new(
