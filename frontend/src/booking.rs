@@ -17,7 +17,7 @@ pub fn yen(lang: Lang, amount: i64) -> String {
     let digits = amount.unsigned_abs().to_string();
     let mut grouped = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(c);
@@ -168,7 +168,7 @@ fn book_view(
     let days = current.as_ref().map(|s| s.days.clone()).unwrap_or_default();
     let mut cells: Vec<Option<crate::model::DayView>> = vec![None; lead];
     cells.extend(days.into_iter().map(Some));
-    while cells.len() % 7 != 0 {
+    while !cells.len().is_multiple_of(7) {
         cells.push(None);
     }
     let weeks: Vec<Vec<Option<crate::model::DayView>>> =
