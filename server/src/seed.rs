@@ -618,9 +618,7 @@ async fn seed_family_support(db: &impl ConnectionTrait, kiyose: Uuid) -> anyhow:
     let now = Utc::now();
     let today = local_date(now);
     let since = today.with_day(1).unwrap_or(today);
-    let window = |rule: &str, h: u32, minutes: u32| {
-        json!({"rule": rule, "dtstart": format!("{since}T{h:02}:00:00"), "minutes": minutes})
-    };
+    let window = |rule: &str, h: u32, minutes: u32| json!({"rule": rule, "dtstart": format!("{since}T{h:02}:00:00"), "minutes": minutes});
     let member = |role: &str, name: &str| fs_member::ActiveModel {
         id: Set(Uuid::now_v7()),
         municipality_id: Set(kiyose),
