@@ -51,29 +51,6 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/v1/admin/outbox", get(outbox::list))
         .route("/api/v1/admin/outbox/{id}/retry", post(outbox::retry))
-        .route(
-            "/api/v1/services/{id}/availability",
-            get(availability::availability),
-        )
-        .route(
-            "/api/v1/bookings",
-            get(bookings::list).post(bookings::create),
-        )
-        .route("/api/v1/bookings/preview", post(bookings::preview))
-        .route("/api/v1/bookings/{id}", get(bookings::get_one))
-        .route("/api/v1/bookings/{id}/cancel", post(bookings::cancel))
-        .route("/api/v1/bookings/{id}/approve", post(bookings::approve))
-        .route("/api/v1/bookings/{id}/decline", post(bookings::decline))
-        .route("/api/v1/bookings/{id}/complete", post(bookings::complete))
-        .route("/api/v1/bookings/{id}/no-show", post(bookings::no_show))
-        .route(
-            "/api/v1/bookings/{id}/accept-offer",
-            post(bookings::accept_offer),
-        )
-        .route(
-            "/api/v1/bookings/{id}/decline-offer",
-            post(bookings::decline_offer),
-        )
         .route("/api/v1/dispatch/days/{day}", get(dispatch::get_day))
         .route(
             "/api/v1/dispatch/days/{day}/plan",
@@ -98,6 +75,29 @@ pub fn router() -> Router<AppState> {
             post(schedule::decline),
         )
         .route("/api/v1/schedule/feed", post(schedule::post_feed))
+        .route(
+            "/api/v1/services/{id}/availability",
+            get(availability::availability),
+        )
+        .route(
+            "/api/v1/bookings",
+            get(bookings::list).post(bookings::create),
+        )
+        .route("/api/v1/bookings/preview", post(bookings::preview))
+        .route("/api/v1/bookings/{id}", get(bookings::get_one))
+        .route("/api/v1/bookings/{id}/cancel", post(bookings::cancel))
+        .route("/api/v1/bookings/{id}/approve", post(bookings::approve))
+        .route("/api/v1/bookings/{id}/decline", post(bookings::decline))
+        .route("/api/v1/bookings/{id}/complete", post(bookings::complete))
+        .route("/api/v1/bookings/{id}/no-show", post(bookings::no_show))
+        .route(
+            "/api/v1/bookings/{id}/accept-offer",
+            post(bookings::accept_offer),
+        )
+        .route(
+            "/api/v1/bookings/{id}/decline-offer",
+            post(bookings::decline_offer),
+        )
         .merge(family_support_routes())
         .route("/api/openapi.json", get(openapi::document))
         .route("/healthz", get(health::healthz))

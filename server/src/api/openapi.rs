@@ -4,9 +4,9 @@ use axum::Json;
 use utoipa::OpenApi;
 
 use crate::api::outbox;
-use crate::api::{console, family_support as fs};
 use crate::api::{availability, bookings};
 use crate::api::{calendar, catalog, health, household, rules};
+use crate::api::{console, family_support as fs};
 use crate::api::{dispatch, schedule};
 use crate::auth::handlers as auth;
 
@@ -62,15 +62,6 @@ use crate::auth::handlers as auth;
         fs::book_activities,
         fs::batch_plan,
         fs::batch_confirm,
-        dispatch::get_day,
-        dispatch::post_plan,
-        dispatch::post_visit,
-        dispatch::put_pin,
-        dispatch::post_unavailable,
-        schedule::get_schedule,
-        schedule::accept,
-        schedule::decline,
-        schedule::post_feed,
         availability::availability,
         bookings::create,
         bookings::preview,
@@ -83,6 +74,15 @@ use crate::auth::handlers as auth;
         bookings::no_show,
         bookings::accept_offer,
         bookings::decline_offer,
+        dispatch::get_day,
+        dispatch::post_plan,
+        dispatch::post_visit,
+        dispatch::put_pin,
+        dispatch::post_unavailable,
+        schedule::get_schedule,
+        schedule::accept,
+        schedule::decline,
+        schedule::post_feed,
     ),
     components(schemas(crate::auth::Role))
 )]
