@@ -461,6 +461,13 @@ pub async fn my_bookings(
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        // Links in e-mails point at one booking; it is shown in the list.
+        .route(
+            "/parent/bookings/{id}",
+            axum::routing::get(|Path(id): Path<Uuid>| async move {
+                Redirect::to(&format!("/parent/bookings#booking-{id}"))
+            }),
+        )
         .route("/parent/bookings", post(create))
         .route("/parent/bookings/{id}/cancel", post(cancel))
         .route("/parent/bookings/{id}/accept", post(accept))

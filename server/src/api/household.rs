@@ -11,7 +11,6 @@ use hagukumi_domain::Text;
 use hagukumi_domain::calendar::local_date;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -181,7 +180,7 @@ pub async fn update_facts(
     f: HouseholdFacts,
 ) -> ApiResult<household::Model> {
     check_facts(&f, local_date(Utc::now()))?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let h = household::Entity::find()
         .filter(household::Column::UserId.eq(user.id))
         .filter(household::Column::MunicipalityId.eq(user.municipality_id))
@@ -355,7 +354,7 @@ pub async fn save_child(
 ) -> ApiResult<child::Model> {
     let (family, given) = check_child(&c, local_date(Utc::now()))?;
     let h = household_of(state, user).await?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let (saved, action) = match id {
         None => {
             let m = child::ActiveModel {
@@ -429,7 +428,7 @@ pub async fn confirm_household(
     staff: Require<Staff>,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<HouseholdOut>> {
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let h = household::Entity::find_by_id(id)
         .filter(household::Column::MunicipalityId.eq(staff.municipality_id))
         .one(&txn)

@@ -248,23 +248,25 @@ pub fn stop_with(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> impl std::future::Future<Output = ()> + Send + 'static {
     let (tx, rx) = watch::channel(false);
-    let handle = if state.settings.mail.worker_enabled {
-        match Worker::new(state.db.clone(), state.settings.clone()) {
-            Ok(w) => Some(tokio::spawn(w.run(rx))),
-            Err(e) => {
-                tracing::error!(error = %e, "mail worker not started: check the [mail] settings");
-                None
+    let mut handles = Vec::new();
+    if state.settings.mail.worker_enabled {
+        for _ in 0..state.settings.mail.workers.max(1) {
+            match Worker::new(state.db.clone(), state.settings.clone()) {
+                Ok(w) => handles.push(tokio::spawn(w.run(rx.clone()))),
+                Err(e) => {
+                    tracing::error!(error = %e, "mail worker not started: check the [mail] settings");
+                    break;
+                }
             }
         }
-    } else {
-        None
-    };
+    }
     let grace = Duration::from_secs(state.settings.mail.smtp.timeout_secs.saturating_add(5));
     async move {
         shutdown.await;
         let _ = tx.send(true);
-        if let Some(h) = handle
-            && tokio::time::timeout(grace, h).await.is_err()
+        if tokio::time::timeout(grace, futures::future::join_all(handles))
+            .await
+            .is_err()
         {
             tracing::warn!("mail worker did not stop in time; its claims will run out");
         }
