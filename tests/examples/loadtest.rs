@@ -313,6 +313,19 @@ async fn run(kind: &str) -> anyhow::Result<()> {
     let month_url = format!(
         "{address}/api/v1/services/temporary-care/availability?from={today}&to={to}&site=with-i&birth_dates=2021-06-01"
     );
+    // One client, one request at a time: the cost of one calendar.
+    let mut alone = Vec::new();
+    for _ in 0..50 {
+        let t = Instant::now();
+        clients[0].get(&month_url).send().await?.bytes().await?;
+        alone.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    alone.sort_by(f64::total_cmp);
+    println!(
+        "availability GET alone (31 days, sequential): p50 {:.1} ms, p99 {:.1} ms",
+        percentile(&alone, 0.50),
+        percentile(&alone, 0.99)
+    );
     let latencies = Arc::new(tokio::sync::Mutex::new(Vec::new()));
     let errors = Arc::new(AtomicU64::new(0));
     let mut tick = tokio::time::interval(Duration::from_micros(1_000_000 / RATE));
