@@ -21,7 +21,16 @@ async function audit(page, path) {
 }
 
 const publicPages = ['/', '/signin', '/signup', '/widget/temporary-care'];
-const parentPages = ['/parent', '/parent/household', '/parent/services'];
+const nextMonth = (() => {
+  const now = new Date();
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)).toISOString().slice(0, 10);
+})();
+const parentPages = [
+  '/parent', '/parent/household', '/parent/services',
+  `/parent/book/temporary-care?month=${nextMonth}&site=with-i`,
+  `/parent/book/short-stay?month=${nextMonth}`,
+  '/parent/bookings',
+];
 
 for (const lang of ['ja', 'en']) {
   test(`no serious or critical axe violations (${lang})`, async () => {
