@@ -82,6 +82,11 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let shutdown = crate::mail::worker::stop_with(&self.state, shutdown);
+        let jobs = tokio::spawn(waitlist_job(self.state.clone()));
+        let shutdown = async move {
+            shutdown.await;
+            jobs.abort();
+        };
         axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
             .await
@@ -90,6 +95,21 @@ impl Application {
     /// Serves until Ctrl-C or SIGTERM.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.run_until(shutdown_signal()).await
+    }
+}
+
+/// Every minute: expire lapsed waiting-list offers and unapproved requests that
+/// started, and offer places freed without a cancellation (capacity added) to
+/// waiting requests. Each step is its own locked transaction, so several
+/// processes can run this at once; requests also trigger it lazily.
+async fn waitlist_job(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(e) = crate::booking::waitlist::run_due(&state).await {
+            tracing::warn!(error = %e, "waiting-list job failed; retrying next minute");
+        }
     }
 }
 
