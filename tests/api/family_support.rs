@@ -636,5 +636,13 @@ async fn family_support_pages_without_javascript(db: Db) {
         .text()
         .await
         .expect("html");
-    assert!(batch.contains("この組み合わせで提案する"));
+    assert!(
+        batch.contains("この組み合わせで提案する"),
+        "{}",
+        batch
+            .split("<main")
+            .nth(1)
+            .map(|m| m.chars().take(3000).collect::<String>())
+            .unwrap_or_default()
+    );
 }

@@ -12,7 +12,7 @@ use hagukumi_domain::matching::candidates::{
     Assessment, BatchRequest, FsPolicy, ProviderProfile, ProviderState, Reason, batch_with_limits,
     need_per_week, rank_candidates,
 };
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -61,6 +61,9 @@ impl Pool {
             .filter(fs_member::Column::MunicipalityId.eq(municipality_id))
             .filter(fs_member::Column::Role.is_in(["providing", "both"]))
             .filter(fs_member::Column::Active.eq(true))
+            // A fixed order: the plan must not depend on where rows sit on disk
+            // (PostgreSQL moves updated rows), or the same data could plan differently.
+            .order_by_asc(fs_member::Column::Id)
             .all(conn)
             .await?;
         let (members, profiles): (Vec<_>, Vec<_>) = rows
@@ -250,6 +253,7 @@ pub async fn batch_plan(
     let open = fs_request::Entity::find()
         .filter(fs_request::Column::MunicipalityId.eq(municipality_id))
         .filter(fs_request::Column::Status.eq("open"))
+        .order_by_asc(fs_request::Column::Id)
         .all(conn)
         .await?;
     let kids: HashMap<Uuid, child::Model> = child::Entity::find()
