@@ -3,8 +3,8 @@
 use leptos::prelude::*;
 
 use crate::model::{
-    BookPage, BookingDraft, BookingView, ConfirmView, FamilyData, FinderData, MunicipalityOption,
-    ServiceCard, ServiceInfo, SessionInfo,
+    BookPage, BookingDraft, BookingView, ConfirmView, FamilyData, FinderData, MailRow,
+    MunicipalityOption, ServiceCard, ServiceInfo, SessionInfo,
 };
 
 #[cfg(feature = "ssr")]
@@ -106,4 +106,10 @@ pub async fn get_my_bookings() -> Result<Vec<BookingView>, ServerFnError> {
         .my_bookings(&parts)
         .await
         .map_err(ServerFnError::new)
+}
+
+#[server(prefix = "/sfn", endpoint = "mail_log")]
+pub async fn get_mail_log() -> Result<Vec<MailRow>, ServerFnError> {
+    let (backend, parts) = context()?;
+    backend.mail_log(&parts).await.map_err(ServerFnError::new)
 }

@@ -14,6 +14,7 @@ use crate::console::{
     ConsoleHome, FsBoardPage, FsRequestPage, MatchingPage, ProposalLinkPage, ProviderFsPage,
 };
 use crate::i18n::{role_label, tr};
+use crate::mail_log::MailLogPage;
 use crate::model::SessionInfo;
 use crate::pages::{HomePage, NotFound, RolePage, SignInPage, SignUpPage};
 use crate::parent::{FinderPage, HouseholdPage, ParentHome};
@@ -80,6 +81,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/coordinator/matching") ssr=SsrMode::Async view=MatchingPage />
                     <Route path=path!("/fs/proposals/:token") ssr=SsrMode::Async view=ProposalLinkPage />
                     <Route path=path!("/provider/family-support") ssr=SsrMode::Async view=ProviderFsPage />
+                    <Route path=path!("/staff/mail") ssr=SsrMode::Async view=MailLogPage />
                     <Route path=path!("/admin") ssr=SsrMode::Async view=|| view! { <RolePage role="admin" /> } />
                 </Routes>
             </main>
@@ -132,6 +134,9 @@ fn Header() -> impl IntoView {
                 let switch = format!("/lang/{other}?next={here}");
                 let account = match info.viewer.clone() {
                     Some(v) => view! {
+                        {(v.role == "coordinator" || v.role == "admin").then(|| view! {
+                            <a href="/staff/mail">{tr(lang, "送信メール", "Mail")}</a>
+                        })}
                         <span class="who">{v.display_name.clone()}" · "{role_label(lang, &v.role)}</span>
                         <form method="post" action="/auth/signout" class="inline">
                             <input type="hidden" name="csrf" value=info.csrf.clone() />

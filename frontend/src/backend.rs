@@ -7,8 +7,8 @@ use std::sync::Arc;
 use http::request::Parts;
 
 use crate::model::{
-    BookPage, BookingDraft, BookingView, ConfirmView, FamilyData, FinderData, MunicipalityOption,
-    ServiceCard, ServiceInfo, SessionInfo,
+    BookPage, BookingDraft, BookingView, ConfirmView, FamilyData, FinderData, MailRow,
+    MunicipalityOption, ServiceCard, ServiceInfo, SessionInfo,
 };
 
 #[async_trait::async_trait]
@@ -35,6 +35,8 @@ pub trait Backend: Send + Sync + 'static {
     ) -> Result<BookPage, String>;
     /// The quote and checks for a draft, writing nothing.
     async fn confirm(&self, request: &Parts, draft: BookingDraft) -> Result<ConfirmView, String>;
+    /// The newest messages of the outbox of the staff member's municipality.
+    async fn mail_log(&self, request: &Parts) -> Result<Vec<MailRow>, String>;
     /// The signed-in parent's bookings, newest first.
     async fn my_bookings(&self, request: &Parts) -> Result<Vec<BookingView>, String>;
     /// The signed-in provider's schedule and feed status; `Err("unauthorized")` otherwise.

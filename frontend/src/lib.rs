@@ -9,6 +9,7 @@ pub mod app;
 pub mod booking;
 pub mod console;
 pub mod i18n;
+pub mod mail_log;
 pub mod model;
 pub mod pages;
 pub mod parent;

@@ -234,3 +234,18 @@ pub struct BookingView {
     /// 1-based place on the waiting list.
     pub waitlist_position: Option<u32>,
 }
+
+/// One message of the outbox, as staff see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MailRow {
+    /// Local (Japan) time it was written.
+    pub created_at: chrono::NaiveDateTime,
+    pub to: String,
+    pub subject: String,
+    /// `pending`, `sent` or `failed`.
+    pub status: String,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    /// The `.eml` file or the relay's reply.
+    pub location: Option<String>,
+}

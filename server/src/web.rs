@@ -15,7 +15,7 @@ use hagukumi_domain::rules::{RuleSummary, describe_with_sites};
 use hagukumi_frontend::backend::{Backend, SharedBackend};
 use hagukumi_frontend::model::{
     BookPage, BookingDraft, BookingView, ChildView, ConfirmView, FamilyData, FinderData,
-    HouseholdView, MunicipalityOption, ServiceCard, ServiceInfo, SessionInfo, Viewer,
+    HouseholdView, MailRow, MunicipalityOption, ServiceCard, ServiceInfo, SessionInfo, Viewer,
 };
 use hagukumi_frontend::{App, shell};
 use http::request::Parts;
@@ -213,6 +213,38 @@ impl Backend for WebBackend {
             .await
             .map_err(|e| {
                 tracing::warn!(error = %e, "confirmation failed");
+                "unavailable".to_owned()
+            })
+    }
+
+    async fn mail_log(&self, parts: &Parts) -> Result<Vec<MailRow>, String> {
+        let user = self
+            .viewer(parts)
+            .await?
+            .filter(|u| {
+                matches!(
+                    u.role,
+                    crate::auth::Role::Coordinator | crate::auth::Role::Admin
+                )
+            })
+            .ok_or_else(|| "unauthorized".to_owned())?;
+        crate::api::outbox::recent_for(&self.state, &user, 200)
+            .await
+            .map(|rows| {
+                rows.into_iter()
+                    .map(|m| MailRow {
+                        created_at: hagukumi_domain::calendar::local_datetime(m.created_at),
+                        to: m.to,
+                        subject: m.subject,
+                        status: m.status,
+                        attempts: m.attempts,
+                        last_error: m.last_error,
+                        location: m.location,
+                    })
+                    .collect()
+            })
+            .map_err(|e| {
+                tracing::warn!(error = %e, "mail log failed");
                 "unavailable".to_owned()
             })
     }

@@ -6,7 +6,8 @@ use crate::on_both_databases;
 on_both_databases!(
     home_lists_services_in_the_html,
     role_page_shows_the_person,
-    language_switch
+    language_switch,
+    staff_see_the_outgoing_mail
 );
 
 async fn home_lists_services_in_the_html(db: Db) {
@@ -50,4 +51,28 @@ async fn language_switch(db: Db) {
     // Never an open redirect.
     let res = app.get("/lang/ja?next=//evil.example").await;
     assert_eq!(res.headers()["location"], "/");
+}
+
+async fn staff_see_the_outgoing_mail(db: Db) {
+    let app = spawn_app(db).await;
+    // A sign-up writes a welcome mail to the outbox in the same transaction.
+    let res = app
+        .post_json(
+            "/api/v1/auth/signup",
+            &serde_json::json!({"email": "new@example.jp", "password": "a-long-password", "display_name": "新井 さん"}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let staff = app.another_browser();
+    staff.sign_in_demo("coordinator@example.jp").await;
+    let html = staff.get("/staff/mail").await.text().await.expect("html");
+    assert!(
+        html.contains("new@example.jp"),
+        "the welcome mail is listed"
+    );
+    assert!(html.contains("id=\"mail-log\""));
+    let parent = app.another_browser();
+    parent.sign_in_demo("parent@example.jp").await;
+    let html = parent.get("/staff/mail").await.text().await.expect("html");
+    assert!(!html.contains("mail-log") && html.contains("センター職員としてログインしてください"));
 }

@@ -80,7 +80,7 @@ impl From<outbox::Model> for OutboxItem {
 
 /// Staff see their municipality's mail; administrators also see mail to
 /// addresses outside any municipality.
-fn scope(staff: &Require<Staff>) -> Condition {
+fn scope(staff: &crate::auth::CurrentUser) -> Condition {
     let own = outbox::Column::MunicipalityId.eq(staff.municipality_id);
     if staff.role == Role::Admin {
         Condition::any()
@@ -120,6 +120,22 @@ pub async fn list(
         .all(&state.db)
         .await?;
     Ok(Json(rows.into_iter().map(OutboxItem::from).collect()))
+}
+
+/// The newest messages a staff member may see, for the staff mail page.
+pub async fn recent_for(
+    state: &AppState,
+    staff: &crate::auth::CurrentUser,
+    limit: u64,
+) -> ApiResult<Vec<OutboxItem>> {
+    let rows = outbox::Entity::find()
+        .filter(scope(staff))
+        .order_by_desc(outbox::Column::CreatedAt)
+        .order_by_desc(outbox::Column::Id)
+        .limit(limit)
+        .all(&state.db)
+        .await?;
+    Ok(rows.into_iter().map(OutboxItem::from).collect())
 }
 
 /// Tries a failed message again (attempts start from zero).
