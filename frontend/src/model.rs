@@ -66,6 +66,8 @@ pub struct FinderData {
     pub services: Vec<ServiceCard>,
     /// Each service's rules in plain words, by service id.
     pub summaries: std::collections::BTreeMap<String, hagukumi_domain::rules::RuleSummary>,
+    /// Each child's childrearing coupon left this fiscal year (children it covers).
+    pub coupons: std::collections::BTreeMap<String, u32>,
 }
 
 /// One service for the embedded widget: what it is and its rules in plain words.

@@ -346,6 +346,18 @@ fn finder_view(lang: Lang, data: FinderData, asked: Option<NaiveDate>) -> impl I
             <button type="submit" class="secondary">{tr(lang, "表示", "Show")}</button>
         </form>
         <p class="muted" aria-live="polite" id="finder-date">{move || date_long(lang, on.get())}</p>
+        {data.with_value(|d| {
+            let lines: Vec<String> = d
+                .family
+                .children
+                .iter()
+                .filter_map(|c| d.coupons.get(&c.id).map(|y| format!("{}: {}", child_name(c), crate::booking::yen(lang, i64::from(*y)))))
+                .collect();
+            (!lines.is_empty()).then(|| view! {
+                <p class="notice" id="coupons">{tr(lang, "子育てクーポンの残り（今年度）", "Childrearing coupon left this fiscal year")}
+                    {lines.into_iter().map(|l| view! { <br />{l} }).collect_view()}</p>
+            })
+        })}
         {move || {
             let day = on.get();
             data.with_value(|d| {
@@ -365,6 +377,7 @@ fn finder_view(lang: Lang, data: FinderData, asked: Option<NaiveDate>) -> impl I
                                 <li class="service" id=format!("finder-{}", s.id) data-eligible=any.to_string()>
                                     <h2>{s.name.clone()}</h2>
                                     {d.summaries.get(&s.id).map(|sum| rules_view(lang, sum, false))}
+                                    {any.then(|| view! { <p><a class="button" href=format!("/parent/book/{}", s.id)>{tr(lang, "予約・申し込みへ", "Book")}</a></p> })}
                                     <ul class="verdicts">
                                         {list.into_iter().map(|v| view! {
                                             <li class=if v.eligible { "ok" } else { "no" }>

@@ -170,25 +170,7 @@ pub async fn book_page(
             });
         }
     }
-    let on = first.max(today);
-    let births: Vec<(Uuid, NaiveDate)> = family
-        .children
-        .iter()
-        .filter_map(|c| Some((c.id.parse().ok()?, c.birth_date?)))
-        .collect();
-    let coupons = service::coupon_left(&state.db, &rules, &births, on)
-        .await?
-        .into_iter()
-        .filter(|(id, _)| {
-            let birth = births.iter().find(|(b, _)| b == id).map(|(_, d)| *d);
-            rules
-                .coupon
-                .as_ref()
-                .zip(birth)
-                .is_some_and(|(c, b)| c.covers(b, on))
-        })
-        .map(|(id, y)| (id.to_string(), y))
-        .collect();
+    let coupons = coupons_left(state, &rules, &family, first.max(today)).await?;
     Ok(BookPage {
         service: card,
         unit: (has_sites && !unit.is_empty()).then(|| unit.to_owned()),
@@ -201,6 +183,34 @@ pub async fn book_page(
         reason_required,
         coupons,
     })
+}
+
+/// Each child's childrearing coupon left in the fiscal year of `on`, for the
+/// children the coupon still covers on that day (by child id).
+pub async fn coupons_left(
+    state: &AppState,
+    rules: &hagukumi_domain::rules::MunicipalityRules,
+    family: &hagukumi_frontend::model::FamilyData,
+    on: NaiveDate,
+) -> ApiResult<BTreeMap<String, u32>> {
+    let births: Vec<(Uuid, NaiveDate)> = family
+        .children
+        .iter()
+        .filter_map(|c| Some((c.id.parse().ok()?, c.birth_date?)))
+        .collect();
+    Ok(service::coupon_left(&state.db, rules, &births, on)
+        .await?
+        .into_iter()
+        .filter(|(id, _)| {
+            let birth = births.iter().find(|(b, _)| b == id).map(|(_, d)| *d);
+            rules
+                .coupon
+                .as_ref()
+                .zip(birth)
+                .is_some_and(|(c, b)| c.covers(b, on))
+        })
+        .map(|(id, y)| (id.to_string(), y))
+        .collect())
 }
 
 /// The draft as the booking service's request.

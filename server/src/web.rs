@@ -138,11 +138,15 @@ impl Backend for WebBackend {
         let summaries = summaries(&self.state, user.municipality_id, &rules, family.today)
             .await
             .map_err(|e| e.to_string())?;
+        let coupons = crate::portal::coupons_left(&self.state, &rules, &family, family.today)
+            .await
+            .map_err(|e| e.to_string())?;
         Ok(FinderData {
             family,
             rules,
             services,
             summaries,
+            coupons,
         })
     }
 

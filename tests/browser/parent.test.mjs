@@ -22,6 +22,10 @@ test('the finder re-judges eligibility in the browser as the date changes', asyn
     await waitForHydration(page);
     // さくら (born 2025-02-03) is 1 year 9 months: temporary care yes; short stay
     // starts at 1 year 6 months, so both children can use it on 2026-12-01.
+    // The coupon left is shown for the child it still covers (under 4).
+    // (Other browser tests book with her coupon concurrently, so the amount varies.)
+    assert.match(await page.textContent('#coupons'), /さくら: [\d,]+円/);
+    assert.doesNotMatch(await page.textContent('#coupons'), /陽太/);
     const stay = page.locator('#finder-short-stay');
     assert.equal(await stay.getAttribute('data-eligible'), 'true');
     // In 2020 neither child was born: the browser says so at once, no request.
