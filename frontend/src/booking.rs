@@ -55,6 +55,20 @@ fn symbol(mark: &str) -> &'static str {
     }
 }
 
+/// The label of a reason for use (the rules decide which are accepted).
+fn reason_label(lang: Lang, code: &str) -> &'static str {
+    match code {
+        "hospitalisation" => tr(lang, "入院", "Hospital stay"),
+        "childbirth" => tr(lang, "出産", "Giving birth"),
+        "family-care" => tr(lang, "家族の介護・看護", "Caring for family"),
+        "accident" => tr(lang, "事故・災害", "Accident or disaster"),
+        "ceremonial" => tr(lang, "冠婚葬祭", "Wedding or funeral"),
+        "business-trip" => tr(lang, "出張", "Business trip"),
+        "childcare-fatigue" => tr(lang, "育児疲れ", "Exhaustion from childcare"),
+        _ => tr(lang, "その他", "Other"),
+    }
+}
+
 pub fn status_label(lang: Lang, status: &str) -> &'static str {
     match status {
         "requested" => tr(
@@ -295,13 +309,7 @@ fn slot_form(
                 {p.reason_required.then(|| view! {
                     <label for="reason">{tr(lang, "利用の理由", "Reason")}</label>
                     <select id="reason" name="reason" required>
-                        <option value="hospitalisation">{tr(lang, "入院", "Hospital stay")}</option>
-                        <option value="childbirth">{tr(lang, "出産", "Giving birth")}</option>
-                        <option value="family-care">{tr(lang, "家族の介護・看護", "Caring for family")}</option>
-                        <option value="accident">{tr(lang, "事故・災害", "Accident or disaster")}</option>
-                        <option value="ceremonial">{tr(lang, "冠婚葬祭", "Wedding or funeral")}</option>
-                        <option value="business-trip">{tr(lang, "出張", "Business trip")}</option>
-                        <option value="childcare-fatigue">{tr(lang, "育児疲れ", "Exhaustion from childcare")}</option>
+                        {p.reasons.iter().map(|code| view! { <option value=code.clone()>{reason_label(lang, code)}</option> }).collect_view()}
                     </select>
                 })}
                 <label class="check"><input type="checkbox" name="waitlist" />

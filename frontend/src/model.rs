@@ -181,6 +181,8 @@ pub struct BookPage {
     pub hours: Vec<u32>,
     pub max_nights: u32,
     pub reason_required: bool,
+    /// The reasons for use the rules accept (kebab-case codes), in order.
+    pub reasons: Vec<String>,
     /// Each child's coupon left this fiscal year, by child id.
     pub coupons: std::collections::BTreeMap<String, u32>,
 }

@@ -80,9 +80,17 @@ pub async fn book_page(
         ),
         None => ("", vec![], 0),
     };
-    let reason_required = r
+    let reasons: Vec<String> = r
         .as_ref()
-        .is_some_and(|r| !r.eligibility.reasons.is_empty());
+        .map(|r| {
+            r.eligibility
+                .reasons
+                .iter()
+                .filter_map(|c| serde_json::to_value(c).ok()?.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let reason_required = !reasons.is_empty();
     let kids: Vec<String> = family
         .children
         .iter()
@@ -181,6 +189,7 @@ pub async fn book_page(
         hours,
         max_nights,
         reason_required,
+        reasons,
         coupons,
     })
 }
