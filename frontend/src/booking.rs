@@ -13,20 +13,11 @@ use crate::app::with_session;
 use crate::i18n::{date_long, tr};
 use crate::model::{BookPage, BookingDraft, BookingView, ConfirmView, SessionInfo};
 
+/// `6,000円` / `¥6,000`.
 pub fn yen(lang: Lang, amount: i64) -> String {
-    let digits = amount.unsigned_abs().to_string();
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    let sign = if amount < 0 { "-" } else { "" };
-    match lang {
-        Lang::Ja => format!("{sign}{grouped}円"),
-        Lang::En => format!("{sign}¥{grouped}"),
-    }
+    hagukumi_domain::rules::describe::yen_text(amount)
+        .get(lang)
+        .to_owned()
 }
 
 fn short_date(lang: Lang, d: NaiveDate) -> String {
@@ -52,20 +43,6 @@ fn symbol(mark: &str) -> &'static str {
         "free" => "○",
         "few" => "△",
         _ => "×",
-    }
-}
-
-/// The label of a reason for use (the rules decide which are accepted).
-fn reason_label(lang: Lang, code: &str) -> &'static str {
-    match code {
-        "hospitalisation" => tr(lang, "入院", "Hospital stay"),
-        "childbirth" => tr(lang, "出産", "Giving birth"),
-        "family-care" => tr(lang, "家族の介護・看護", "Caring for family"),
-        "accident" => tr(lang, "事故・災害", "Accident or disaster"),
-        "ceremonial" => tr(lang, "冠婚葬祭", "Wedding or funeral"),
-        "business-trip" => tr(lang, "出張", "Business trip"),
-        "childcare-fatigue" => tr(lang, "育児疲れ", "Exhaustion from childcare"),
-        _ => tr(lang, "その他", "Other"),
     }
 }
 
@@ -309,7 +286,7 @@ fn slot_form(
                 {p.reason_required.then(|| view! {
                     <label for="reason">{tr(lang, "利用の理由", "Reason")}</label>
                     <select id="reason" name="reason" required>
-                        {p.reasons.iter().map(|code| view! { <option value=code.clone()>{reason_label(lang, code)}</option> }).collect_view()}
+                        {p.reasons.iter().map(|(code, label)| view! { <option value=code.clone()>{label.get(lang).to_owned()}</option> }).collect_view()}
                     </select>
                 })}
                 <label class="check"><input type="checkbox" name="waitlist" />

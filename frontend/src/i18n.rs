@@ -20,21 +20,9 @@ pub fn role_label(lang: Lang, role: &str) -> &'static str {
     }
 }
 
-const WEEKDAYS_JA: [&str; 7] = ["月", "火", "水", "木", "金", "土", "日"];
-
 /// A date as people read it: `2026年11月25日(水)` / `Wed 25 Nov 2026`.
 pub fn date_long(lang: Lang, d: chrono::NaiveDate) -> String {
-    use chrono::Datelike;
-    match lang {
-        Lang::Ja => format!(
-            "{}年{}月{}日({})",
-            d.year(),
-            d.month(),
-            d.day(),
-            WEEKDAYS_JA[d.weekday().num_days_from_monday() as usize]
-        ),
-        Lang::En => d.format("%a %-d %b %Y").to_string(),
-    }
+    hagukumi_domain::calendar::format_date_long(lang, d)
 }
 
 /// A child's age for a parent: `2歳5か月` / `2 years 5 months`, or days for newborns.

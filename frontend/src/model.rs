@@ -181,8 +181,8 @@ pub struct BookPage {
     pub hours: Vec<u32>,
     pub max_nights: u32,
     pub reason_required: bool,
-    /// The reasons for use the rules accept (kebab-case codes), in order.
-    pub reasons: Vec<String>,
+    /// The reasons for use the rules accept: kebab-case code and label.
+    pub reasons: Vec<(String, hagukumi_domain::Text)>,
     /// Each child's coupon left this fiscal year, by child id.
     pub coupons: std::collections::BTreeMap<String, u32>,
 }

@@ -24,6 +24,7 @@ use uuid::Uuid;
 
 use crate::api::availability::{AvailabilityQuery, availability};
 use crate::auth::csrf::CsrfForm;
+use crate::auth::handlers::NoFields;
 use crate::auth::{CurrentUser, MaybeUser, Parent, Require};
 use crate::booking::service::{self, BookingRequest, Created};
 use crate::entities::{booking, site};
@@ -80,13 +81,16 @@ pub async fn book_page(
         ),
         None => ("", vec![], 0),
     };
-    let reasons: Vec<String> = r
+    let reasons: Vec<(String, hagukumi_domain::Text)> = r
         .as_ref()
         .map(|r| {
             r.eligibility
                 .reasons
                 .iter()
-                .filter_map(|c| serde_json::to_value(c).ok()?.as_str().map(str::to_owned))
+                .filter_map(|c| {
+                    let code = serde_json::to_value(c).ok()?.as_str()?.to_owned();
+                    Some((code, c.text()))
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -549,9 +553,6 @@ async fn lifecycle(
         Err(e) => Err(e),
     }
 }
-
-#[derive(serde::Deserialize)]
-struct NoFields {}
 
 async fn cancel(
     State(state): State<AppState>,

@@ -35,6 +35,22 @@ pub fn format_date_ja(date: NaiveDate) -> String {
     format!("{}年{}月{}日", date.year(), date.month(), date.day())
 }
 
+/// A date as pages and e-mails show it: `2026年11月25日(水)` / `Wed 25 Nov 2026`.
+pub fn format_date_long(lang: crate::Lang, date: NaiveDate) -> String {
+    use chrono::Datelike;
+    const WEEKDAYS_JA: [&str; 7] = ["月", "火", "水", "木", "金", "土", "日"];
+    match lang {
+        crate::Lang::Ja => format!(
+            "{}年{}月{}日({})",
+            date.year(),
+            date.month(),
+            date.day(),
+            WEEKDAYS_JA[date.weekday().num_days_from_monday() as usize]
+        ),
+        crate::Lang::En => date.format("%a %-d %b %Y").to_string(),
+    }
+}
+
 /// A date the calendar cannot answer for, or a span too large to list.
 ///
 /// The bounds are part of the error so that an API can say which one was crossed.

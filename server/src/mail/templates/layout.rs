@@ -2,7 +2,7 @@
 //! a footer, rendered once as plain text and once as HTML (escaped), plus the
 //! Japanese and English ways of writing dates, times and yen.
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc, Weekday};
+use chrono::{DateTime, NaiveDate, Utc};
 use hagukumi_domain::Lang;
 use hagukumi_domain::calendar::local_datetime;
 
@@ -126,22 +126,9 @@ pub fn esc(s: &str) -> String {
     out
 }
 
-fn weekday_ja(w: Weekday) -> &'static str {
-    ["月", "火", "水", "木", "金", "土", "日"][w.num_days_from_monday() as usize]
-}
-
 /// `2026年11月25日(水)` / `Wed 25 Nov 2026`.
 pub fn date(lang: Lang, d: NaiveDate) -> String {
-    match lang {
-        Lang::Ja => format!(
-            "{}年{}月{}日({})",
-            d.year(),
-            d.month(),
-            d.day(),
-            weekday_ja(d.weekday())
-        ),
-        Lang::En => d.format("%a %-d %b %Y").to_string(),
-    }
+    hagukumi_domain::calendar::format_date_long(lang, d)
 }
 
 /// A Japan-time instant: `2026年11月25日(水) 10:00`.
@@ -167,19 +154,9 @@ pub fn span(lang: Lang, start: DateTime<Utc>, end: DateTime<Utc>) -> String {
 
 /// `1,500円` / `¥1,500`.
 pub fn yen(lang: Lang, amount: i64) -> String {
-    let digits = amount.unsigned_abs().to_string();
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    let sign = if amount < 0 { "-" } else { "" };
-    match lang {
-        Lang::Ja => format!("{sign}{grouped}円"),
-        Lang::En => format!("{sign}¥{grouped}"),
-    }
+    hagukumi_domain::rules::describe::yen_text(amount)
+        .get(lang)
+        .to_owned()
 }
 
 #[cfg(test)]
