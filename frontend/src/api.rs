@@ -113,3 +113,15 @@ pub async fn get_mail_log() -> Result<Vec<MailRow>, ServerFnError> {
     let (backend, parts) = context()?;
     backend.mail_log(&parts).await.map_err(ServerFnError::new)
 }
+
+#[server(prefix = "/sfn", endpoint = "change_page")]
+pub async fn get_change_page(
+    id: String,
+    draft: crate::model::ChangeDraft,
+) -> Result<crate::model::ChangePage, ServerFnError> {
+    let (backend, parts) = context()?;
+    backend
+        .change_page(&parts, id, draft)
+        .await
+        .map_err(ServerFnError::new)
+}

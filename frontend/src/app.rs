@@ -9,7 +9,7 @@ use leptos_router::hooks::use_location;
 use leptos_router::path;
 
 use crate::api::get_session;
-use crate::booking::{BookPageView, ConfirmPage, MyBookingsPage};
+use crate::booking::{BookPageView, ChangeBookingPage, ConfirmPage, MyBookingsPage};
 use crate::console::{
     ConsoleHome, FsBoardPage, FsRequestPage, MatchingPage, ProposalLinkPage, ProviderFsPage,
 };
@@ -73,6 +73,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/parent/book/:service") ssr=SsrMode::Async view=BookPageView />
                     <Route path=path!("/parent/book/:service/confirm") ssr=SsrMode::Async view=ConfirmPage />
                     <Route path=path!("/parent/bookings") ssr=SsrMode::Async view=MyBookingsPage />
+                    <Route path=path!("/parent/bookings/:id/change") ssr=SsrMode::Async view=ChangeBookingPage />
                     <Route path=path!("/coordinator") ssr=SsrMode::Async view=ConsoleHome />
                     <Route path=path!("/provider") ssr=SsrMode::Async view=ProviderHome />
                     <Route path=path!("/coordinator/dispatch") ssr=SsrMode::Async view=DispatchPage />
@@ -87,6 +88,41 @@ pub fn App() -> impl IntoView {
             </main>
         </Router>
     }
+}
+
+/// The page's path with its query string: where to come back to.
+pub fn current_path(location: &leptos_router::location::Location) -> String {
+    let path = location.pathname.get_untracked();
+    let search = location.search.get_untracked();
+    if search.is_empty() {
+        path
+    } else if search.starts_with('?') {
+        format!("{path}{search}")
+    } else {
+        format!("{path}?{search}")
+    }
+}
+
+/// Percent-encodes a query value (RFC 3986 unreserved characters pass).
+pub fn encode_component(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The sign-in page that brings the visitor back to this page afterwards.
+pub fn signin_here() -> String {
+    let location = use_location();
+    format!(
+        "/signin?next={}",
+        encode_component(&current_path(&location))
+    )
 }
 
 /// Waits for the session and renders `f` with it.
@@ -126,12 +162,12 @@ fn Header() -> impl IntoView {
             <a class="brand" href="/">"はぐくみ"<span class="brand-en">" Hagukumi"</span></a>
             {with_session(move |info: SessionInfo| {
                 let lang = info.lang;
-                let here = location.pathname.get_untracked();
+                let here = current_path(&location);
                 let (other, label) = match lang {
                     Lang::Ja => ("en", "English"),
                     Lang::En => ("ja", "日本語"),
                 };
-                let switch = format!("/lang/{other}?next={here}");
+                let switch = format!("/lang/{other}?next={}", encode_component(&here));
                 let account = match info.viewer.clone() {
                     Some(v) => view! {
                         {(v.role == "coordinator" || v.role == "admin").then(|| view! {

@@ -37,6 +37,13 @@ pub trait Backend: Send + Sync + 'static {
     async fn confirm(&self, request: &Parts, draft: BookingDraft) -> Result<ConfirmView, String>;
     /// The newest messages of the outbox of the staff member's municipality.
     async fn mail_log(&self, request: &Parts) -> Result<Vec<MailRow>, String>;
+    /// The change page of one of the parent's bookings, checking `draft` if a time was chosen.
+    async fn change_page(
+        &self,
+        request: &Parts,
+        id: String,
+        draft: crate::model::ChangeDraft,
+    ) -> Result<crate::model::ChangePage, String>;
     /// The signed-in parent's bookings, newest first.
     async fn my_bookings(&self, request: &Parts) -> Result<Vec<BookingView>, String>;
     /// The signed-in provider's schedule and feed status; `Err("unauthorized")` otherwise.

@@ -200,6 +200,21 @@ pub struct BookingDraft {
     pub children: Vec<String>,
     pub reason: Option<String>,
     pub waitlist: bool,
+    /// A weekly series (hourly services): weekday codes `MO`…`SU`, empty for one booking.
+    #[serde(default)]
+    pub repeat: Vec<String>,
+    /// The last day of the series.
+    #[serde(default)]
+    pub until: Option<chrono::NaiveDate>,
+}
+
+/// One occurrence of a series on the confirmation step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OccurrenceView {
+    pub when: String,
+    pub fits: bool,
+    /// Why it does not fit, in plain words.
+    pub reason: Option<String>,
 }
 
 /// The confirmation step: the fee quote, or why it cannot be booked.
@@ -218,6 +233,12 @@ pub struct ConfirmView {
     pub problems: Vec<String>,
     /// Confirmed at once, or waits for a coordinator.
     pub needs_approval: bool,
+    /// A series: every occurrence and whether it fits now.
+    #[serde(default)]
+    pub occurrences: Vec<OccurrenceView>,
+    /// Sent back with the booking: a second click (or a reload) books nothing more.
+    #[serde(default)]
+    pub form_key: String,
 }
 
 /// One of the family's bookings as "my bookings" shows it.
@@ -237,6 +258,51 @@ pub struct BookingView {
     pub offer_expires_at: Option<chrono::NaiveDateTime>,
     /// 1-based place on the waiting list.
     pub waitlist_position: Option<u32>,
+    /// Whether the family may change the time now; if not (but it is upcoming),
+    /// why not in plain words.
+    #[serde(default)]
+    pub can_change: bool,
+    #[serde(default)]
+    pub change_blocked: Option<String>,
+    #[serde(default)]
+    pub service: String,
+    #[serde(default)]
+    pub series: bool,
+}
+
+/// The new time a family asks for when changing a booking, as the form gives it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct ChangeDraft {
+    pub day: Option<chrono::NaiveDate>,
+    /// `HH:MM` for hourly services.
+    pub start: Option<String>,
+    pub hours: Option<u32>,
+    pub nights: Option<u32>,
+}
+
+/// The change page: the booking, the form, and (once a time is chosen) what the
+/// change would give.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChangePage {
+    pub booking: BookingView,
+    /// `hours` or `nights`.
+    pub unit: String,
+    /// Hourly services: start times offered and the allowed lengths in hours.
+    pub starts: Vec<String>,
+    pub hours: Vec<u32>,
+    pub max_nights: u32,
+    pub today: chrono::NaiveDate,
+    /// The form as sent (prefilled with the current time when nothing was sent).
+    pub draft: ChangeDraft,
+    /// Problems with the chosen time, by form field (`day`, `start`, `hours`,
+    /// `nights`, or `` for the whole).
+    pub errors: Vec<(String, String)>,
+    /// The new time in words, when it was checked.
+    pub when: Option<String>,
+    pub fits: bool,
+    pub total_yen: Option<i64>,
+    pub coupon_yen: Option<i64>,
+    pub form_key: String,
 }
 
 /// One message of the outbox, as staff see it.

@@ -50,6 +50,10 @@ pub fn SignInPage() -> impl IntoView {
     with_session(move |info: SessionInfo| {
         let lang = info.lang;
         let failed = query.with_untracked(|q| q.get("error").is_some());
+        // Where the visitor was (an expired session, a link in an e-mail): back there after.
+        let next = query
+            .with_untracked(|q| q.get("next"))
+            .filter(|n| n.starts_with('/') && !n.starts_with("//"));
         // Works without wasm (the field simply stays hidden); with wasm the
         // button reveals the password, which helps on a phone keyboard.
         let (shown, set_shown) = signal(false);
@@ -60,8 +64,12 @@ pub fn SignInPage() -> impl IntoView {
                     {tr(lang, "メールアドレスまたはパスワードが正しくありません。", "The email address or password is not correct.")}
                 </p>
             })}
+            {next.is_some().then(|| view! {
+                <p class="notice" role="status" id="signin-again">{tr(lang, "ログインすると、元のページに戻ります。", "Sign in to return to the page you were on.")}</p>
+            })}
             <form method="post" action="/auth/signin" class="stack">
                 <input type="hidden" name="csrf" value=info.csrf.clone() />
+                {next.clone().map(|n| view! { <input type="hidden" name="next" value=n /> })}
                 <label for="email">{tr(lang, "メールアドレス", "Email address")}</label>
                 <input id="email" name="email" type="email" autocomplete="username" required maxlength="254" />
                 <label for="password">{tr(lang, "パスワード", "Password")}</label>
@@ -161,7 +169,7 @@ pub fn RolePage(role: &'static str) -> impl IntoView {
             None => view! {
                 <h1>{role_label(lang, role)}</h1>
                 <p>{tr(lang, "このページを見るにはログインしてください。", "Please sign in to see this page.")}</p>
-                <p><a href="/signin">{tr(lang, "ログイン", "Sign in")}</a></p>
+                <p><a href=crate::app::signin_here()>{tr(lang, "ログイン", "Sign in")}</a></p>
             }
             .into_any(),
             Some(v) if v.role != role => view! {

@@ -33,7 +33,7 @@ fn not_a_parent(lang: Lang, signed_in: bool) -> AnyView {
     } else {
         view! {
             <p>{tr(lang, "このページを見るにはログインしてください。", "Please sign in to see this page.")}</p>
-            <p><a href="/signin">{tr(lang, "ログイン", "Sign in")}</a></p>
+            <p><a href=crate::app::signin_here()>{tr(lang, "ログイン", "Sign in")}</a></p>
         }
         .into_any()
     }

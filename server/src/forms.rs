@@ -138,3 +138,43 @@ async fn edit_child(
     .await;
     back("/parent/household", outcome)
 }
+
+/// Middleware for the HTML form posts: when the session has expired, a form post
+/// would get a bare 401; instead the browser goes to the sign-in page, which
+/// brings the parent back to the page the form was on (its `Referer`, same site
+/// only) — a booking's confirmation page keeps every choice in its address.
+pub async fn signin_when_expired(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let is_form = req.method() == axum::http::Method::POST
+        && req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let back = is_form.then(|| came_from(req.headers())).flatten();
+    let res = next.run(req).await;
+    if is_form && res.status() == axum::http::StatusCode::UNAUTHORIZED {
+        let next = back.unwrap_or_else(|| "/parent".to_owned());
+        let enc: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
+        return Redirect::to(&format!("/signin?next={enc}")).into_response();
+    }
+    res
+}
+
+/// The local path of the page a form was posted from, if it is this site's.
+fn came_from(headers: &axum::http::HeaderMap) -> Option<String> {
+    let host = headers.get(axum::http::header::HOST)?.to_str().ok()?;
+    let referer: axum::http::Uri = headers
+        .get(axum::http::header::REFERER)?
+        .to_str()
+        .ok()?
+        .parse()
+        .ok()?;
+    if referer.authority().map(|a| a.as_str()) != Some(host) {
+        return None;
+    }
+    let path = referer.path_and_query()?.as_str().to_owned();
+    crate::auth::handlers::local_path(Some(&path)).map(str::to_owned)
+}

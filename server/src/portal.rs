@@ -10,14 +10,15 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use chrono::{Datelike, Duration, Months, NaiveDate, NaiveTime, Utc};
-use hagukumi_domain::booking::{Actor, Event};
+use hagukumi_domain::booking::{Actor, Event, may_change};
 use hagukumi_domain::calendar::{local_date, local_datetime};
 use hagukumi_domain::capacity::ConflictCode;
 use hagukumi_domain::fees::Period;
 use hagukumi_domain::rules::{BookingUnit, Confirmation, ReasonCode};
 use hagukumi_domain::{Lang, ServiceId};
 use hagukumi_frontend::model::{
-    BookPage, BookingDraft, BookingView, ConfirmView, DayView, SiteCalendar, SlotView,
+    BookPage, BookingDraft, BookingView, ChangeDraft, ChangePage, ConfirmView, DayView,
+    OccurrenceView, SiteCalendar, SlotView,
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
@@ -26,7 +27,9 @@ use crate::api::availability::{AvailabilityQuery, availability};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::handlers::NoFields;
 use crate::auth::{CurrentUser, MaybeUser, Parent, Require};
-use crate::booking::service::{self, BookingRequest, Created};
+use crate::booking::change::{self, ChangeRequest};
+use crate::booking::repo::Stored;
+use crate::booking::service::{self, BookingRequest, Created, RecurrenceIn};
 use crate::entities::{booking, site};
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiQuery;
@@ -229,7 +232,29 @@ pub async fn coupons_left(
 /// The draft as the booking service's request.
 fn request_of(d: &BookingDraft) -> Result<BookingRequest, String> {
     let service: ServiceId = d.service.parse().map_err(|_| "service".to_owned())?;
-    let day = d.day.ok_or_else(|| "day".to_owned())?;
+    let mut day = d.day.ok_or_else(|| "day".to_owned())?;
+    let recurrence = if d.repeat.is_empty() {
+        None
+    } else {
+        let until = d.until.ok_or_else(|| "until".to_owned())?;
+        if until < day {
+            return Err("until".to_owned());
+        }
+        // The series starts on the first chosen weekday from the chosen day on.
+        while !d.repeat.iter().any(|r| *r == weekday_code(day.weekday())) {
+            day = day.succ_opt().ok_or_else(|| "day".to_owned())?;
+            if day > until {
+                return Err("until".to_owned());
+            }
+        }
+        Some(RecurrenceIn {
+            rrule: format!(
+                "FREQ=WEEKLY;BYDAY={};UNTIL={}T235959",
+                d.repeat.join(","),
+                until.format("%Y%m%d")
+            ),
+        })
+    };
     let period = match (&d.start, d.hours, d.nights) {
         (Some(start), Some(h), _) => {
             let at = NaiveTime::parse_from_str(start, "%H:%M").map_err(|_| "start".to_owned())?;
@@ -264,9 +289,60 @@ fn request_of(d: &BookingDraft) -> Result<BookingRequest, String> {
         children,
         period,
         reason,
-        waitlist: d.waitlist,
-        recurrence: None,
+        waitlist: d.waitlist && recurrence.is_none(),
+        recurrence,
     })
+}
+
+fn weekday_code(w: chrono::Weekday) -> &'static str {
+    match w {
+        chrono::Weekday::Mon => "MO",
+        chrono::Weekday::Tue => "TU",
+        chrono::Weekday::Wed => "WE",
+        chrono::Weekday::Thu => "TH",
+        chrono::Weekday::Fri => "FR",
+        chrono::Weekday::Sat => "SA",
+        chrono::Weekday::Sun => "SU",
+    }
+}
+
+/// `2026年12月1日(火) 17:00〜19:00` for an interval.
+fn when_text(lang: Lang, iv: &hagukumi_domain::availability::Interval) -> String {
+    let s = local_datetime(iv.start());
+    let e = local_datetime(iv.end());
+    format!(
+        "{} {}〜{}{}",
+        hagukumi_frontend::i18n::date_long(lang, s.date()),
+        s.format("%H:%M"),
+        if e.date() != s.date() {
+            format!("{} ", hagukumi_frontend::i18n::date_long(lang, e.date()))
+        } else {
+            String::new()
+        },
+        e.format("%H:%M")
+    )
+}
+
+/// The booking form's fields (a GET query or a POST body) as a draft.
+fn draft_of(form: &BTreeMap<String, String>) -> BookingDraft {
+    let get = |k: &str| form.get(k).filter(|v| !v.is_empty()).cloned();
+    BookingDraft {
+        service: get("service").unwrap_or_default(),
+        site: get("site").unwrap_or_default(),
+        day: get("day").and_then(|d| d.parse().ok()),
+        start: get("start"),
+        hours: get("hours").and_then(|h| h.parse().ok()),
+        nights: get("nights").and_then(|n| n.parse().ok()),
+        children: (0..20).filter_map(|i| get(&format!("child_{i}"))).collect(),
+        reason: get("reason"),
+        waitlist: get("waitlist").is_some(),
+        repeat: ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+            .iter()
+            .filter(|c| get(&format!("repeat_{c}")).is_some())
+            .map(|c| (*c).to_owned())
+            .collect(),
+        until: get("until").and_then(|u| u.parse().ok()),
+    }
 }
 
 fn problem_text(lang: Lang, e: &ApiError) -> Vec<String> {
@@ -322,12 +398,19 @@ pub async fn confirm(
         fits: false,
         problems: vec![],
         needs_approval: false,
+        occurrences: vec![],
+        form_key: Uuid::now_v7().to_string(),
     };
     let req = match request_of(&draft) {
         Ok(r) => r,
         Err(field) => {
             view.problems.push(match field.as_str() {
                 "children" => t(lang, "お子さんを選んでください。", "Choose the children."),
+                "until" => t(
+                    lang,
+                    "くり返しの終わりの日を、最初の日より後で、選んだ曜日が入るように選んでください。",
+                    "Choose a last day for the repeat that is after the first day and includes a chosen weekday.",
+                ),
                 _ => t(
                     lang,
                     "日時を選び直してください。",
@@ -361,23 +444,47 @@ pub async fn confirm(
     };
     view.needs_approval = prepared.rules.confirmation == Confirmation::CoordinatorApproval;
     if let Some(iv) = prepared.occurrences.first() {
-        let s = local_datetime(iv.start());
-        let e = local_datetime(iv.end());
-        view.when = format!(
-            "{} {}〜{}{}",
-            hagukumi_frontend::i18n::date_long(lang, s.date()),
-            s.format("%H:%M"),
-            if e.date() != s.date() {
-                format!("{} ", hagukumi_frontend::i18n::date_long(lang, e.date()))
-            } else {
-                String::new()
-            },
-            e.format("%H:%M")
-        );
+        view.when = when_text(lang, iv);
     }
     let reports = service::preview(state, &prepared, now).await?;
-    view.fits = !reports.is_empty() && reports.iter().all(|r| r.fits());
-    if let Some(conflict) = reports.iter().find_map(|r| r.outcome.as_ref().err())
+    if prepared.series {
+        // A series books what fits: each date says whether it does, and why not.
+        view.occurrences = reports
+            .iter()
+            .map(|r| OccurrenceView {
+                when: when_text(lang, &r.interval),
+                fits: r.fits(),
+                reason: r
+                    .outcome
+                    .as_ref()
+                    .err()
+                    .map(|c| c.message.get(lang).to_owned()),
+            })
+            .collect();
+        view.fits = reports.iter().any(|r| r.fits());
+        if let (Some(first), Some(last)) =
+            (prepared.occurrences.first(), prepared.occurrences.last())
+        {
+            view.when = format!(
+                "{} 〜 {}",
+                when_text(lang, first),
+                hagukumi_frontend::i18n::date_long(lang, local_date(last.start()))
+            );
+        }
+        if !view.fits {
+            view.problems.push(t(
+                lang,
+                "くり返しの日時に、予約できる日がありません。",
+                "None of the repeating dates can be booked.",
+            ));
+        }
+    } else {
+        view.fits = !reports.is_empty() && reports.iter().all(|r| r.fits());
+    }
+    if let Some(conflict) = reports
+        .iter()
+        .filter(|_| !prepared.series)
+        .find_map(|r| r.outcome.as_ref().err())
         && !matches!(
             conflict.code,
             ConflictCode::NoBed
@@ -449,37 +556,242 @@ pub async fn my_bookings(
         } else {
             None
         };
-        out.push(BookingView {
-            id: b.id.to_string(),
-            service_name: b
-                .service
-                .parse::<ServiceId>()
-                .map(|x| x.name().get(lang).to_owned())
-                .unwrap_or_default(),
-            site_name: b
-                .site
-                .as_ref()
-                .map(|x| {
-                    if lang == Lang::Ja {
-                        x.name_ja.clone()
-                    } else {
-                        x.name_en.clone()
-                    }
-                })
-                .unwrap_or_default(),
-            status: b.status.clone(),
-            start: b.start.naive_local(),
-            end: b.end.naive_local(),
-            total_yen: b.total_yen,
-            coupon_yen: b.coupon_yen,
-            cancel_fee_now: b.cancellation_fee_now.map(|c| i64::from(c.yen)),
-            charge_yen: b.charge.as_ref().map(|c| c.yen),
-            offer_expires_at: b.offer_expires_at.map(|x| x.naive_local()),
-            waitlist_position,
-        });
+        out.push(booking_view(lang, s, b, waitlist_position, now)?);
     }
     out.sort_by_key(|b| b.start);
     Ok(out)
+}
+
+/// One booking as "my bookings" and the change page show it.
+fn booking_view(
+    lang: Lang,
+    s: &Stored,
+    b: crate::booking::view::BookingOut,
+    waitlist_position: Option<u32>,
+    now: chrono::DateTime<Utc>,
+) -> ApiResult<BookingView> {
+    let placed = matches!(
+        s.row.status.as_str(),
+        "requested" | "approved" | "confirmed"
+    );
+    // The domain decides whether the family may move it now (and says why not).
+    let change = may_change(&s.domain()?, now);
+    let can_change = placed && s.row.site_id.is_some() && change.is_ok();
+    let change_blocked = match (&change, placed) {
+        (Err(e), true) => Some(e.message.get(lang).to_owned()),
+        _ => None,
+    };
+    Ok(BookingView {
+        id: b.id.to_string(),
+        service_name: b
+            .service
+            .parse::<ServiceId>()
+            .map(|x| x.name().get(lang).to_owned())
+            .unwrap_or_default(),
+        site_name: b
+            .site
+            .as_ref()
+            .map(|x| {
+                if lang == Lang::Ja {
+                    x.name_ja.clone()
+                } else {
+                    x.name_en.clone()
+                }
+            })
+            .unwrap_or_default(),
+        status: b.status.clone(),
+        start: b.start.naive_local(),
+        end: b.end.naive_local(),
+        total_yen: b.total_yen,
+        coupon_yen: b.coupon_yen,
+        cancel_fee_now: b.cancellation_fee_now.map(|c| i64::from(c.yen)),
+        charge_yen: b.charge.as_ref().map(|c| c.yen),
+        offer_expires_at: b.offer_expires_at.map(|x| x.naive_local()),
+        waitlist_position,
+        can_change,
+        change_blocked,
+        service: b.service.clone(),
+        series: b.series_id.is_some(),
+    })
+}
+
+/// The new period from the change form; the failing field when it is incomplete.
+fn change_period(d: &ChangeDraft, hourly: bool) -> Result<Period, &'static str> {
+    let day = d.day.ok_or("day")?;
+    if hourly {
+        let start = d.start.as_deref().ok_or("start")?;
+        let at = NaiveTime::parse_from_str(start, "%H:%M").map_err(|_| "start")?;
+        let hours = d.hours.filter(|h| *h > 0).ok_or("hours")?;
+        let s = day.and_time(at);
+        Ok(Period::Hours {
+            start: s,
+            end: s + Duration::hours(i64::from(hours)),
+        })
+    } else {
+        Ok(match d.nights.ok_or("nights")? {
+            0 => Period::DayStay { date: day },
+            n => Period::Nights {
+                check_in: day,
+                nights: n,
+            },
+        })
+    }
+}
+
+/// The form field a problem of the new period belongs next to.
+fn change_field(api_field: &str, hourly: bool) -> &'static str {
+    match api_field {
+        "period.start" | "period.check_in" | "period.date" => "day",
+        "period.end" => "hours",
+        "period.nights" => "nights",
+        "period" | "period.kind" if hourly => "start",
+        "period" | "period.kind" => "nights",
+        _ => "",
+    }
+}
+
+/// The change page: the booking, the form prefilled (with the current time, or
+/// with what was sent), and what the chosen time would give — writing nothing.
+pub async fn change_page(
+    state: &AppState,
+    user: &CurrentUser,
+    lang: Lang,
+    id: Uuid,
+    draft: ChangeDraft,
+) -> ApiResult<ChangePage> {
+    let s = crate::booking::repo::find(&state.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    service::visible(&state.db, user, &s).await?;
+    let site_row = match s.row.site_id {
+        Some(sid) => site::Entity::find_by_id(sid).one(&state.db).await?,
+        None => None,
+    };
+    let now = Utc::now();
+    let out = crate::booking::view::booking_out(&s, site_row.as_ref(), now)?;
+    let booking = booking_view(lang, &s, out, None, now)?;
+    let sid: ServiceId = s.row.service_key.parse().map_err(|_| ApiError::NotFound)?;
+    let rules = crate::rules::load(&state.db, user.municipality_id).await?;
+    let start = local_datetime(s.row.starts_at);
+    let end = local_datetime(s.row.ends_at);
+    let r = rules.rules_for(sid, start.date()).cloned();
+    let (hourly, hours, max_nights) = match r.as_ref().map(|r| r.unit) {
+        Some(BookingUnit::Timed {
+            min_minutes,
+            max_minutes,
+            ..
+        }) => (
+            true,
+            (min_minutes.div_ceil(60)..=max_minutes / 60).collect::<Vec<u32>>(),
+            0,
+        ),
+        _ => (
+            false,
+            vec![],
+            r.as_ref()
+                .and_then(|r| r.limits.max_nights_per_stay)
+                .unwrap_or(6),
+        ),
+    };
+    // Start times every 30 minutes within the site's hours on the booked day.
+    let hours_of_day = match (&site_row, &r) {
+        (Some(site), Some(r)) => {
+            crate::booking::resource::SiteResource::load(&state.db, site.clone())
+                .await?
+                .hours_on(r, start.date())
+        }
+        _ => None,
+    };
+    let (from, to) = hours_of_day.map_or(
+        (
+            NaiveTime::from_hms_opt(7, 0, 0).unwrap_or(NaiveTime::MIN),
+            NaiveTime::from_hms_opt(21, 0, 0).unwrap_or(NaiveTime::MIN),
+        ),
+        |h| (h.from, h.to),
+    );
+    let mut starts = vec![];
+    let mut at = from;
+    while at < to {
+        starts.push(at.format("%H:%M").to_string());
+        let next = at + Duration::minutes(30);
+        if next <= at {
+            break;
+        }
+        at = next;
+    }
+    let current = start.format("%H:%M").to_string();
+    if hourly && !starts.contains(&current) {
+        starts.push(current.clone());
+        starts.sort();
+    }
+    let checked = draft.day.is_some();
+    let draft = if checked {
+        draft
+    } else {
+        ChangeDraft {
+            day: Some(start.date()),
+            start: hourly.then_some(current),
+            hours: hourly
+                .then(|| u32::try_from((end - start).num_hours()).ok())
+                .flatten(),
+            nights: (!hourly)
+                .then(|| u32::try_from((end.date() - start.date()).num_days()).ok())
+                .flatten(),
+        }
+    };
+    let mut page = ChangePage {
+        booking,
+        unit: if hourly { "hours" } else { "nights" }.to_owned(),
+        starts,
+        hours,
+        max_nights,
+        today: local_date(now),
+        draft: draft.clone(),
+        errors: vec![],
+        when: None,
+        fits: false,
+        total_yen: None,
+        coupon_yen: None,
+        form_key: Uuid::now_v7().to_string(),
+    };
+    if !checked || !page.booking.can_change {
+        return Ok(page);
+    }
+    let period = match change_period(&draft, hourly) {
+        Ok(p) => p,
+        Err(field) => {
+            page.errors.push((
+                field.to_owned(),
+                t(lang, "選んでください。", "Please choose."),
+            ));
+            return Ok(page);
+        }
+    };
+    match change::preview(state, user, id, &ChangeRequest { period }).await {
+        Ok(p) => {
+            page.when = Some(when_text(lang, &p.report.interval));
+            page.fits = p.report.fits();
+            if let Err(c) = &p.report.outcome {
+                page.errors
+                    .push((String::new(), c.message.get(lang).to_owned()));
+            }
+            page.total_yen = Some(p.quote.total_yen);
+            page.coupon_yen = Some(p.quote.coupon_applied_yen);
+        }
+        Err(ApiError::Validation(f) | ApiError::BadRequest(f)) => {
+            for e in f {
+                page.errors.push((
+                    change_field(&e.field, hourly).to_owned(),
+                    e.message.get(lang).to_owned(),
+                ));
+            }
+        }
+        Err(ApiError::Conflict(text)) => {
+            page.errors.push((String::new(), text.get(lang).to_owned()))
+        }
+        Err(e) => return Err(e),
+    }
+    Ok(page)
 }
 
 pub fn router() -> Router<AppState> {
@@ -493,6 +805,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/parent/bookings", post(create))
         .route("/parent/bookings/{id}/cancel", post(cancel))
+        .route("/parent/bookings/{id}/change", post(change_booking))
         .route("/parent/bookings/{id}/accept", post(accept))
         .route("/parent/bookings/{id}/decline-offer", post(decline_offer))
 }
@@ -503,31 +816,31 @@ async fn create(
     user: Require<Parent>,
     CsrfForm(form): CsrfForm<BTreeMap<String, String>>,
 ) -> ApiResult<Response> {
-    let get = |k: &str| form.get(k).filter(|v| !v.is_empty()).cloned();
-    let draft = BookingDraft {
-        service: get("service").unwrap_or_default(),
-        site: get("site").unwrap_or_default(),
-        day: get("day").and_then(|d| d.parse().ok()),
-        start: get("start"),
-        hours: get("hours").and_then(|h| h.parse().ok()),
-        nights: get("nights").and_then(|n| n.parse().ok()),
-        children: (0..20).filter_map(|i| get(&format!("child_{i}"))).collect(),
-        reason: get("reason"),
-        waitlist: get("waitlist").is_some(),
-    };
+    let draft = draft_of(&form);
+    // The confirmation page's one-time key: a double click or a resent form
+    // replays the first booking instead of making a second one.
+    let key = form
+        .get("form_key")
+        .filter(|k| !k.is_empty() && k.len() <= 200)
+        .cloned();
     let back = format!("/parent/book/{}", draft.service);
     let Ok(req) = request_of(&draft) else {
         return Ok(Redirect::to(&back).into_response());
     };
-    match service::create(&state, &user, &req, None).await {
+    match service::create(&state, &user, &req, key.as_deref()).await {
         Ok(outcome) => {
-            let id = match outcome.created {
-                Created::One(s) => s.row.id,
-                Created::Series { bookings, .. } => {
-                    bookings.first().map(|b| b.row.id).unwrap_or_default()
-                }
+            let to = match outcome.created {
+                Created::One(s) => format!("/parent/bookings?created={}", s.row.id),
+                Created::Series {
+                    bookings, skipped, ..
+                } => format!(
+                    "/parent/bookings?created={}&series={}&skipped={}",
+                    bookings.first().map(|b| b.row.id).unwrap_or_default(),
+                    bookings.len(),
+                    skipped.len()
+                ),
             };
-            Ok(Redirect::to(&format!("/parent/bookings?created={id}")).into_response())
+            Ok(Redirect::to(&to).into_response())
         }
         // Someone took the place meanwhile: back to the calendar, which now shows it.
         Err(ApiError::Conflict(_)) | Err(ApiError::Validation(_)) => Ok(Redirect::to(&format!(
@@ -536,6 +849,48 @@ async fn create(
             draft.site
         ))
         .into_response()),
+        Err(e) => Err(e),
+    }
+}
+
+/// `POST /parent/bookings/{id}/change` from the change page's confirmation.
+async fn change_booking(
+    State(state): State<AppState>,
+    user: Require<Parent>,
+    Path(id): Path<Uuid>,
+    CsrfForm(form): CsrfForm<BTreeMap<String, String>>,
+) -> ApiResult<Response> {
+    let get = |k: &str| form.get(k).filter(|v| !v.is_empty()).cloned();
+    let draft = ChangeDraft {
+        day: get("day").and_then(|d| d.parse().ok()),
+        start: get("start"),
+        hours: get("hours").and_then(|h| h.parse().ok()),
+        nights: get("nights").and_then(|n| n.parse().ok()),
+    };
+    let mut q = vec![];
+    if let Some(d) = draft.day {
+        q.push(format!("day={d}"));
+    }
+    if let Some(s) = &draft.start {
+        q.push(format!("start={}", s.replace(':', "%3A")));
+    }
+    if let Some(h) = draft.hours {
+        q.push(format!("hours={h}"));
+    }
+    if let Some(n) = draft.nights {
+        q.push(format!("nights={n}"));
+    }
+    let back = format!("/parent/bookings/{id}/change?{}", q.join("&"));
+    let Ok(period) = change_period(&draft, draft.nights.is_none()) else {
+        return Ok(Redirect::to(&back).into_response());
+    };
+    let key = get("form_key").filter(|k| k.len() <= 200);
+    match change::change(&state, &user, id, &ChangeRequest { period }, key.as_deref()).await {
+        Ok(_) => Ok(Redirect::to(&format!("/parent/bookings?changed={id}")).into_response()),
+        // The place went meanwhile, or a rule says no: the page shows why, with the values kept.
+        Err(ApiError::Conflict(_) | ApiError::Validation(_) | ApiError::BadRequest(_)) => {
+            Ok(Redirect::to(&back).into_response())
+        }
         Err(e) => Err(e),
     }
 }

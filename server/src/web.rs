@@ -267,6 +267,26 @@ impl Backend for WebBackend {
             })
     }
 
+    async fn change_page(
+        &self,
+        parts: &Parts,
+        id: String,
+        draft: hagukumi_frontend::model::ChangeDraft,
+    ) -> Result<hagukumi_frontend::model::ChangePage, String> {
+        let user = self
+            .viewer(parts)
+            .await?
+            .filter(|u| u.role == crate::auth::Role::Parent)
+            .ok_or_else(|| "unauthorized".to_owned())?;
+        let id: uuid::Uuid = id.parse().map_err(|_| "not found".to_owned())?;
+        crate::portal::change_page(&self.state, &user, lang_of(parts), id, draft)
+            .await
+            .map_err(|e| {
+                tracing::warn!(error = %e, "change page failed");
+                "unavailable".to_owned()
+            })
+    }
+
     async fn municipalities(&self, parts: &Parts) -> Result<Vec<MunicipalityOption>, String> {
         let lang = lang_of(parts);
         let default = &self.state.settings.server.default_municipality;
@@ -446,11 +466,14 @@ pub fn router(state: &AppState) -> Router<AppState> {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
     let pkg_dir = format!("{}/pkg", state.leptos_options.site_root);
-    Router::new()
+    let forms = Router::new()
         .merge(crate::forms::router())
         .merge(crate::portal::router())
         .merge(crate::family_support::forms::router())
         .merge(crate::dispatch::forms::router())
+        .layer(axum::middleware::from_fn(crate::forms::signin_when_expired));
+    Router::new()
+        .merge(forms)
         .route("/lang/{code}", get(switch_lang))
         .route("/assets/main.css", get(stylesheet))
         .nest_service("/pkg", ServeDir::new(pkg_dir))

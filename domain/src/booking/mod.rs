@@ -3,12 +3,14 @@
 //! same transaction.
 
 pub mod cancellation;
+pub mod change;
 pub mod quota;
 pub mod recurring;
 pub mod state;
 pub mod waitlist;
 
 pub use cancellation::{CancellationPolicy, CancellationTier, Charge, Deadline};
+pub use change::{change_fee, coupon_effects, may_change};
 pub use quota::{Period, Quota, QuotaUnit, check_quotas, quotas_from_rules, used};
 pub use recurring::{OccurrenceReport, SERIES_CAP, SeriesContext, expand_series, plan_series};
 pub use state::{

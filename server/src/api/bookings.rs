@@ -19,6 +19,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use crate::auth::{CurrentUser, Parent, Require, Role};
+use crate::booking::change::{self, ChangeRequest};
 use crate::booking::repo::Stored;
 use crate::booking::service::{self, BookingRequest, Created};
 use crate::booking::view::{BookingOut, booking_out};
@@ -155,6 +156,69 @@ pub async fn preview(
         not_fitting: occurrences.len() - fitting,
         fitting,
         occurrences,
+    }))
+}
+
+/// Change the time of one's own booking (same service, place and children):
+/// allowed before it starts and while cancelling would be free; the new time is
+/// checked like a new booking, capacity is counted without the booking itself,
+/// the fee is quoted again and the coupon moves with it. A "changed" e-mail with
+/// the updated calendar invitation follows.
+#[utoipa::path(post, path = "/api/v1/bookings/{id}/change", tag = "bookings",
+    params(("id" = Uuid, Path),
+        ("Idempotency-Key" = Option<String>, Header, description = "the same key changes the booking once")),
+    request_body(content = Object, description = "`{\"period\":{\"kind\":\"hours\",\"start\",\"end\"}|{\"kind\":\"nights\",\"check_in\",\"nights\"}|{\"kind\":\"day-stay\",\"date\"}}`",
+        example = json!({"period": {"kind": "hours", "start": "2026-12-11T13:00:00", "end": "2026-12-11T15:00:00"}})),
+    responses((status = 200, description = "the booking at its new time"),
+        (status = 404, description = "not found or not yours"),
+        (status = 409, description = "no place at the new time, or the booking can no longer be changed (the detail says why, with the fee); nothing changed"),
+        (status = 422, description = "the new time breaks a rule; names the field")))]
+pub async fn change(
+    State(state): State<AppState>,
+    user: Require<Parent>,
+    Path(id): Path<Uuid>,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<ChangeRequest>,
+) -> ApiResult<Response> {
+    let key = idempotency_key(&headers)?;
+    let outcome = change::change(&state, &user, id, &req, key.as_deref()).await?;
+    let mut res = Json(out_one(&state, &outcome.booking).await?).into_response();
+    if outcome.replayed {
+        res.headers_mut()
+            .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    Ok(res)
+}
+
+#[derive(Debug, Serialize)]
+pub struct ChangePreviewOut {
+    /// The new time as it would be booked, and whether it fits (with the conflict if not).
+    pub occurrence: OccurrenceReport,
+    pub fee_yen: i64,
+    pub coupon_yen: i64,
+    pub total_yen: i64,
+}
+
+/// What changing to the new time would give, writing nothing.
+#[utoipa::path(post, path = "/api/v1/bookings/{id}/change/preview", tag = "bookings",
+    params(("id" = Uuid, Path)),
+    request_body(content = Object, description = "the same body as the change"),
+    responses((status = 200, description = "`{\"occurrence\":{\"start\",\"end\",\"fits\",\"conflict\"?},\"fee_yen\",\"coupon_yen\",\"total_yen\"}`"),
+        (status = 404, description = "not found or not yours"),
+        (status = 409, description = "the booking can no longer be changed"),
+        (status = 422, description = "the new time breaks a rule; names the field")))]
+pub async fn change_preview(
+    State(state): State<AppState>,
+    user: Require<Parent>,
+    Path(id): Path<Uuid>,
+    ApiJson(req): ApiJson<ChangeRequest>,
+) -> ApiResult<Json<ChangePreviewOut>> {
+    let p = change::preview(&state, &user, id, &req).await?;
+    Ok(Json(ChangePreviewOut {
+        fee_yen: p.quote.total_yen + p.quote.coupon_applied_yen,
+        coupon_yen: p.quote.coupon_applied_yen,
+        total_yen: p.quote.total_yen,
+        occurrence: p.report,
     }))
 }
 

@@ -86,6 +86,11 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/bookings/preview", post(bookings::preview))
         .route("/api/v1/bookings/{id}", get(bookings::get_one))
         .route("/api/v1/bookings/{id}/cancel", post(bookings::cancel))
+        .route("/api/v1/bookings/{id}/change", post(bookings::change))
+        .route(
+            "/api/v1/bookings/{id}/change/preview",
+            post(bookings::change_preview),
+        )
         .route("/api/v1/bookings/{id}/approve", post(bookings::approve))
         .route("/api/v1/bookings/{id}/decline", post(bookings::decline))
         .route("/api/v1/bookings/{id}/complete", post(bookings::complete))

@@ -68,6 +68,8 @@ use crate::auth::handlers as auth;
         bookings::list,
         bookings::get_one,
         bookings::cancel,
+        bookings::change,
+        bookings::change_preview,
         bookings::approve,
         bookings::decline,
         bookings::complete,

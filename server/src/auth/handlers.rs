@@ -343,6 +343,14 @@ pub async fn api_me(user: CurrentUser) -> axum::Json<Me> {
 pub struct SignInForm {
     pub email: String,
     pub password: String,
+    /// The page to return to (a local path), e.g. after the session expired.
+    #[serde(default)]
+    pub next: Option<String>,
+}
+
+/// `next` if it is a local path (never an open redirect).
+pub fn local_path(next: Option<&str>) -> Option<&str> {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
 }
 
 #[derive(Deserialize)]
@@ -363,10 +371,18 @@ pub async fn form_sign_in(
         Ok(u) => {
             let headers = start_session(&state, &u).await?;
             let role: Role = u.role.parse().unwrap_or(Role::Parent);
-            Ok((headers, Redirect::to(role.home_path())).into_response())
+            let to = local_path(form.next.as_deref()).unwrap_or(role.home_path());
+            Ok((headers, Redirect::to(to)).into_response())
         }
         Err(ApiError::BadCredentials) => {
-            Ok(Redirect::to("/signin?error=credentials").into_response())
+            let again = match local_path(form.next.as_deref()) {
+                Some(n) => format!(
+                    "/signin?error=credentials&next={}",
+                    form_urlencoded::byte_serialize(n.as_bytes()).collect::<String>()
+                ),
+                None => "/signin?error=credentials".to_owned(),
+            };
+            Ok(Redirect::to(&again).into_response())
         }
         Err(e) => Err(e),
     }

@@ -42,6 +42,11 @@ pub enum EventKind {
     Expired,
     Completed,
     NoShow,
+    /// The family moved the booking; it was at `previous_*` before.
+    Changed {
+        previous_starts_at: DateTime<Utc>,
+        previous_ends_at: DateTime<Utc>,
+    },
 }
 
 /// One email's worth of news about a booking.

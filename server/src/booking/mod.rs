@@ -6,9 +6,11 @@
 //! - [`resource`]: a site as the domain sees it: open time and capacity model.
 //! - [`repo`]: queries shared by the service and the API.
 //! - [`service`]: create, preview, and every lifecycle event.
+//! - [`change`]: moving a booking to another time.
 //! - [`waitlist`]: offering freed places, expiring lapsed offers.
 //! - [`events`]: what happened, for the email outbox (written in the same transaction).
 
+pub mod change;
 pub mod events;
 pub mod locks;
 pub mod repo;

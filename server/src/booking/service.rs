@@ -1145,3 +1145,17 @@ pub async fn quote_preview(conn: &impl ConnectionTrait, p: &Prepared) -> ApiResu
         &balances,
     )
 }
+
+/// The quote of `iv` for `p`'s children with the given coupon balances: a change
+/// of time prices the new time with what the booking itself had spent given back.
+pub fn quote_at(p: &Prepared, iv: &Interval, balances: &HashMap<Uuid, u32>) -> ApiResult<Quote> {
+    quote_for(
+        &p.all_rules,
+        p.service,
+        &p.rules,
+        iv,
+        &p.children,
+        &p.family,
+        balances,
+    )
+}

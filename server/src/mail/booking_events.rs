@@ -114,6 +114,20 @@ pub async fn publish(
                     expires_at: *expires_at,
                 },
             )),
+            (
+                To::Family,
+                EventKind::Changed {
+                    previous_starts_at,
+                    previous_ends_at,
+                },
+            ) => Some((
+                family,
+                MailEvent::BookingChanged {
+                    booking: info,
+                    previous_starts_at: *previous_starts_at,
+                    previous_ends_at: *previous_ends_at,
+                },
+            )),
             (To::Family, EventKind::WaitlistOfferExpired) => {
                 Some((family, MailEvent::WaitlistOfferExpired { booking: info }))
             }
