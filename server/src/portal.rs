@@ -720,10 +720,16 @@ pub async fn change_page(
         at = next;
     }
     let current = start.format("%H:%M").to_string();
-    if hourly && !starts.contains(&current) {
-        starts.push(current.clone());
-        starts.sort();
+    // The booked start and the one asked for stay selectable (and selected).
+    for t in [Some(current.clone()), draft.start.clone()]
+        .into_iter()
+        .flatten()
+    {
+        if hourly && !starts.contains(&t) && NaiveTime::parse_from_str(&t, "%H:%M").is_ok() {
+            starts.push(t);
+        }
     }
+    starts.sort();
     let checked = draft.day.is_some();
     let draft = if checked {
         draft

@@ -6,6 +6,7 @@ mod accounts;
 mod basics;
 mod bookings;
 mod calendar;
+mod change;
 mod contention;
 mod dispatch;
 mod embed;
