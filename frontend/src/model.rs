@@ -56,6 +56,9 @@ pub struct FamilyData {
     pub today: chrono::NaiveDate,
     pub household: HouseholdView,
     pub children: Vec<ChildView>,
+    /// What was typed into the form that just failed (field → value), to show again.
+    #[serde(default)]
+    pub typed: Option<std::collections::BTreeMap<String, String>>,
 }
 
 /// What the service finder evaluates, in the browser as on the server.

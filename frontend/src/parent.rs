@@ -153,19 +153,42 @@ pub fn HouseholdPage() -> impl IntoView {
                 q.get("saved").is_some(),
             )
         });
+        let (form, codes): (Option<String>, Vec<String>) = query.with_untracked(|q| {
+            (
+                q.get("form"),
+                q.get("error")
+                    .map(|e| e.split(',').map(str::to_owned).collect())
+                    .unwrap_or_default(),
+            )
+        });
         let csrf = info.csrf.clone();
         view! {
             <h1>{tr(lang, "家族の情報", "Your family")}</h1>
             {saved.then(|| view! { <p class="notice" role="status">{tr(lang, "保存しました。", "Saved.")}</p> })}
             {(!errors.is_empty()).then(|| view! {
-                <ul class="error" role="alert">{errors.into_iter().map(|e| view! { <li>{e}</li> }).collect_view()}</ul>
+                <div class="error" role="alert" id="form-errors">
+                    <p>{tr(lang, "入力内容を確認してください（各項目の下に理由があります）：", "Please check what you entered (the reason is under each field):")}</p>
+                    <ul>{errors.into_iter().map(|e| view! { <li>{e}</li> }).collect_view()}</ul>
+                </div>
             })}
             <Suspense fallback=move || view! { <p class="loading" role="status">{tr(lang, "読み込み中…", "Loading…")}</p> }>
                 {move || {
                     let csrf = csrf.clone();
+                    let (form, codes) = (form.clone(), codes.clone());
                     Suspend::new(async move {
                         match family.await {
-                            Ok(f) => household_forms(lang, csrf, f).into_any(),
+                            Ok(f) => {
+                                // Errors only for the form that failed, with what was typed.
+                                let failed = Failed {
+                                    form: form.clone().unwrap_or_default(),
+                                    errors: codes.iter().map(|c| {
+                                        let field = c.split(':').next().unwrap_or_default().to_owned();
+                                        (field, form_message(lang, c).to_owned())
+                                    }).collect(),
+                                    typed: f.typed.clone().filter(|_| form.is_some()).unwrap_or_default(),
+                                };
+                                household_forms(lang, csrf, f, failed).into_any()
+                            }
                             Err(_) => view! { <p class="error" role="alert">{tr(lang, "読み込めませんでした。", "Could not load.")}</p> }.into_any(),
                         }
                     })
@@ -176,12 +199,73 @@ pub fn HouseholdPage() -> impl IntoView {
     })
 }
 
-fn household_forms(lang: Lang, csrf: String, f: FamilyData) -> impl IntoView {
+/// The form that failed, its field errors (field → message) and what was typed.
+#[derive(Clone, Default)]
+struct Failed {
+    form: String,
+    errors: Vec<(String, String)>,
+    typed: std::collections::BTreeMap<String, String>,
+}
+
+impl Failed {
+    fn for_form(&self, form: &str) -> Option<&Failed> {
+        (self.form == form).then_some(self)
+    }
+
+    fn message(&self, field: &str) -> Option<String> {
+        let m: Vec<&str> = self
+            .errors
+            .iter()
+            .filter(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+            .collect();
+        (!m.is_empty()).then(|| m.join(" "))
+    }
+}
+
+/// A field's error right under it, tied to the input by `aria-describedby`.
+fn field_error(failed: Option<&Failed>, field: &str, input_id: &str) -> Option<AnyView> {
+    let msg = failed?.message(field)?;
+    Some(
+        view! { <p class="field-error" id=format!("{input_id}-error")>{format!("⚠ {msg}")}</p> }
+            .into_any(),
+    )
+}
+
+fn invalid(
+    failed: Option<&Failed>,
+    field: &str,
+    input_id: &str,
+) -> (Option<&'static str>, Option<String>) {
+    match failed.and_then(|f| f.message(field)) {
+        Some(_) => (Some("true"), Some(format!("{input_id}-error"))),
+        None => (None, None),
+    }
+}
+
+fn household_forms(lang: Lang, csrf: String, f: FamilyData, failed: Failed) -> impl IntoView {
     let h = f.household.facts;
     let children = f.children.clone();
     let csrf2 = csrf.clone();
+    let mine = failed.for_form("household").cloned();
+    let fh = mine.as_ref();
+    // What was typed wins over what is stored, so nothing has to be typed twice.
+    let typed = |k: &str| fh.and_then(|x| x.typed.get(k).cloned());
+    let ticked = |k: &str, stored: bool| match fh {
+        Some(x) => x.typed.get(k).is_some_and(|v| !v.is_empty()),
+        None => stored,
+    };
+    let since = typed("single_parent_since").unwrap_or_else(|| {
+        h.single_parent_since
+            .map(|d| d.to_string())
+            .unwrap_or_default()
+    });
+    let area = typed("area").unwrap_or_else(|| f.household.area.clone().unwrap_or_default());
+    let (since_bad, since_desc) = invalid(fh, "single_parent_since", "single_parent_since");
+    let (area_bad, area_desc) = invalid(fh, "area", "area");
+    let failed2 = failed.clone();
     view! {
-        <section aria-labelledby="facts-h">
+        <section aria-labelledby="facts-h" id="form-household">
             <h2 id="facts-h">{tr(lang, "世帯の状況", "Household")}</h2>
             <p class="muted">
                 {if f.household.confirmed {
@@ -190,36 +274,44 @@ fn household_forms(lang: Lang, csrf: String, f: FamilyData) -> impl IntoView {
                     tr(lang, "申告内容はセンターが確認します（料金の減免に使われます）。", "The center will confirm what you declare (it decides fee reductions).")
                 }}
             </p>
-            <form method="post" action="/parent/household" class="stack">
+            <form method="post" action="/parent/household" class="stack" data-once="">
                 <input type="hidden" name="csrf" value=csrf.clone() />
-                <label class="check"><input type="checkbox" name="single_parent" checked=h.single_parent />
+                <label class="check"><input type="checkbox" name="single_parent" checked=ticked("single_parent", h.single_parent) />
                     {tr(lang, "ひとり親家庭です", "Single-parent household")}</label>
                 <label for="single_parent_since">{tr(lang, "ひとり親になった日（任意）", "Single parent since (optional)")}</label>
-                <input type="date" id="single_parent_since" name="single_parent_since"
-                    value=h.single_parent_since.map(|d| d.to_string()).unwrap_or_default() />
-                <label class="check"><input type="checkbox" name="public_assistance" checked=h.public_assistance />
+                <input type="date" id="single_parent_since" name="single_parent_since" value=since
+                    aria-invalid=since_bad aria-describedby=since_desc />
+                {field_error(fh, "single_parent_since", "single_parent_since")}
+                <label class="check"><input type="checkbox" name="public_assistance" checked=ticked("public_assistance", h.public_assistance) />
                     {tr(lang, "生活保護を受けています", "Receiving public assistance")}</label>
-                <label class="check"><input type="checkbox" name="tax_exempt" checked=h.tax_exempt />
+                <label class="check"><input type="checkbox" name="tax_exempt" checked=ticked("tax_exempt", h.tax_exempt) />
                     {tr(lang, "住民税非課税世帯です", "Exempt from residence tax")}</label>
-                <label class="check"><input type="checkbox" name="multiple_birth" checked=h.multiple_birth />
+                <label class="check"><input type="checkbox" name="multiple_birth" checked=ticked("multiple_birth", h.multiple_birth) />
                     {tr(lang, "多胎児（双子など）がいます", "Twins or more")}</label>
                 <label for="area">{tr(lang, "お住まいの地域（町名）", "Area (neighbourhood)")}</label>
-                <input id="area" name="area" maxlength="100" value=f.household.area.clone().unwrap_or_default() />
+                <input id="area" name="area" maxlength="100" value=area aria-invalid=area_bad aria-describedby=area_desc />
+                {field_error(fh, "area", "area")}
                 <button type="submit">{tr(lang, "保存する", "Save")}</button>
             </form>
         </section>
         <section aria-labelledby="children-h">
             <h2 id="children-h">{tr(lang, "お子さん", "Children")}</h2>
             <ul class="cards">
-                {children.into_iter().map(|c| view! { <li>{child_form(lang, csrf2.clone(), Some(c), f.today)}</li> }).collect_view()}
+                {children.into_iter().map(|c| view! { <li>{child_form(lang, csrf2.clone(), Some(c), f.today, failed2.clone())}</li> }).collect_view()}
             </ul>
             <h3>{tr(lang, "お子さんを追加", "Add a child")}</h3>
-            {child_form(lang, csrf, None, f.today)}
+            {child_form(lang, csrf, None, f.today, failed)}
         </section>
     }
 }
 
-fn child_form(lang: Lang, csrf: String, c: Option<ChildView>, today: NaiveDate) -> impl IntoView {
+fn child_form(
+    lang: Lang,
+    csrf: String,
+    c: Option<ChildView>,
+    today: NaiveDate,
+    failed: Failed,
+) -> impl IntoView {
     let prefix = c
         .as_ref()
         .map(|c| c.id.clone())
@@ -228,8 +320,13 @@ fn child_form(lang: Lang, csrf: String, c: Option<ChildView>, today: NaiveDate) 
         Some(c) => format!("/parent/children/{}", c.id),
         None => "/parent/children".into(),
     };
-    let id = move |f: &str| format!("{f}-{prefix}");
-    let (family, given, birth, due) = match &c {
+    let mine = failed.for_form(&format!("child-{prefix}")).cloned();
+    let fc = mine.as_ref();
+    let id = {
+        let prefix = prefix.clone();
+        move |f: &str| format!("{f}-{prefix}")
+    };
+    let (mut family, mut given, mut birth, mut due) = match &c {
         Some(c) => (
             c.family_name.clone(),
             c.given_name.clone(),
@@ -238,20 +335,42 @@ fn child_form(lang: Lang, csrf: String, c: Option<ChildView>, today: NaiveDate) 
         ),
         None => Default::default(),
     };
+    if let Some(x) = fc {
+        let get = |k: &str| x.typed.get(k).cloned().unwrap_or_default();
+        (family, given, birth, due) = (
+            get("family_name"),
+            get("given_name"),
+            get("birth_date"),
+            get("due_date"),
+        );
+    }
     let summary = c.as_ref().map(|c| child_line(lang, c, today));
+    let attrs = |field: &str| invalid(fc, field, &id(field));
+    let (fam_bad, fam_desc) = attrs("family_name");
+    let (giv_bad, giv_desc) = attrs("given_name");
+    let (birth_bad, birth_desc) = attrs("birth_date");
+    let (due_bad, due_desc) = attrs("due_date");
     view! {
-        <div class="card">
-            <form method="post" action=action class="stack">
+        <div class="card" id=format!("form-child-{prefix}")>
+            <form method="post" action=action class="stack" data-once="">
                 <input type="hidden" name="csrf" value=csrf />
                 {summary.map(|s| view! { <p class="muted">{s}</p> })}
                 <label for=id("family_name")>{tr(lang, "姓", "Family name")}</label>
-                <input id=id("family_name") name="family_name" required maxlength="50" value=family />
+                <input id=id("family_name") name="family_name" required maxlength="50" value=family
+                    aria-invalid=fam_bad aria-describedby=fam_desc />
+                {field_error(fc, "family_name", &id("family_name"))}
                 <label for=id("given_name")>{tr(lang, "名", "Given name")}</label>
-                <input id=id("given_name") name="given_name" required maxlength="50" value=given />
+                <input id=id("given_name") name="given_name" required maxlength="50" value=given
+                    aria-invalid=giv_bad aria-describedby=giv_desc />
+                {field_error(fc, "given_name", &id("given_name"))}
                 <label for=id("birth_date")>{tr(lang, "生年月日", "Birth date")}</label>
-                <input type="date" id=id("birth_date") name="birth_date" value=birth />
+                <input type="date" id=id("birth_date") name="birth_date" value=birth
+                    aria-invalid=birth_bad aria-describedby=birth_desc />
+                {field_error(fc, "birth_date", &id("birth_date"))}
                 <label for=id("due_date")>{tr(lang, "出産予定日（生まれる前の場合）", "Due date (if not yet born)")}</label>
-                <input type="date" id=id("due_date") name="due_date" value=due />
+                <input type="date" id=id("due_date") name="due_date" value=due
+                    aria-invalid=due_bad aria-describedby=due_desc />
+                {field_error(fc, "due_date", &id("due_date"))}
                 <button type="submit">
                     {if c.is_some() { tr(lang, "変更を保存", "Save changes") } else { tr(lang, "追加する", "Add") }}
                 </button>

@@ -15,11 +15,18 @@ use crate::rules_view::rules_view;
 pub fn WidgetPage() -> impl IntoView {
     let params = use_params_map();
     let id = params.with_untracked(|p| p.get("service").unwrap_or_default());
+    let here = id.clone();
     let service = Resource::new(move || id.clone(), get_service_info);
     with_session(move |info: SessionInfo| {
         let lang = info.lang;
+        // The language in the address: inside a city's page the cookie may be blocked.
+        let (other, label) = match lang {
+            hagukumi_domain::Lang::Ja => ("en", "English"),
+            hagukumi_domain::Lang::En => ("ja", "日本語"),
+        };
         view! {
             <div class="widget">
+                <p class="widget-lang"><a href=format!("/widget/{here}?lang={other}") hreflang=other lang=other id="widget-lang">{label}</a></p>
                 <Suspense fallback=move || view! { <p class="loading" role="status">{tr(lang, "読み込み中…", "Loading…")}</p> }>
                     {move || {
                         Suspend::new(async move {

@@ -55,8 +55,36 @@ const EMBED_JS: &str = r#"(function () {
 })();
 "#;
 
-/// Runs in every page: when framed, reports the content height to the parent.
+/// Runs in every page: a form is sent once and says it is on its way (a double
+/// click on "book" sends nothing more; the server's one-time form key is the real
+/// guarantee); when framed, reports the content height to the parent.
 const FRAME_JS: &str = r#"(function () {
+  document.addEventListener('submit', function (ev) {
+    var f = ev.target;
+    if (!(f instanceof HTMLFormElement) || ev.defaultPrevented) return;
+    if (f.getAttribute('data-sent') === '1') { ev.preventDefault(); return; }
+    f.setAttribute('data-sent', '1');
+    f.setAttribute('aria-busy', 'true');
+    var b = f.querySelector('button[type=submit], button:not([type])');
+    if (!b) return;
+    b.setAttribute('aria-disabled', 'true');
+    var s = document.createElement('span');
+    s.className = 'sending';
+    s.setAttribute('role', 'status');
+    s.textContent = document.documentElement.lang === 'en' ? ' Sending…' : ' 送信中…';
+    b.appendChild(s);
+  });
+  // Back to a page from the history: its forms can be sent again.
+  window.addEventListener('pageshow', function (e) {
+    if (!e.persisted) return;
+    document.querySelectorAll('form[data-sent]').forEach(function (f) {
+      f.removeAttribute('data-sent'); f.removeAttribute('aria-busy');
+      f.querySelectorAll('.sending').forEach(function (s) { s.remove(); });
+      f.querySelectorAll('[aria-disabled]').forEach(function (b) { b.removeAttribute('aria-disabled'); });
+    });
+  });
+})();
+(function () {
   if (window.parent === window) return;
   var last = 0;
   function report() {

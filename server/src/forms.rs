@@ -23,8 +23,21 @@ pub fn router() -> Router<AppState> {
         .route("/parent/children/{id}", post(edit_child))
 }
 
-/// Back to `page`, with the outcome in the query string.
-fn back(page: &str, outcome: ApiResult<()>) -> ApiResult<Response> {
+/// The short-lived cookie that carries what was typed into a form that failed
+/// back to the page, so the fields keep it (a cookie keeps children's names and
+/// dates out of URLs and logs). Hex of a JSON object `{"field": "value"}`.
+pub const FORM_FLASH_COOKIE: &str = "hgk_form";
+
+/// Back to `page`, with the outcome in the query string: `saved`, or the failing
+/// fields (`error=field:code,…`) and which form (`form=`), the typed values in
+/// [`FORM_FLASH_COOKIE`].
+fn back(
+    state: &AppState,
+    page: &str,
+    form: &str,
+    typed: &[(&str, Option<&str>)],
+    outcome: ApiResult<()>,
+) -> ApiResult<Response> {
     match outcome {
         Ok(()) => Ok(Redirect::to(&format!("{page}?saved=1")).into_response()),
         Err(ApiError::Validation(errors)) | Err(ApiError::BadRequest(errors)) => {
@@ -32,10 +45,42 @@ fn back(page: &str, outcome: ApiResult<()>) -> ApiResult<Response> {
                 .iter()
                 .map(|e: &FieldError| format!("{}:{}", e.field, e.code))
                 .collect();
-            Ok(Redirect::to(&format!("{page}?error={}", codes.join(","))).into_response())
+            let values: serde_json::Map<String, serde_json::Value> = typed
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), serde_json::Value::from(v.unwrap_or(""))))
+                .collect();
+            let flash = hex::encode(serde_json::Value::Object(values).to_string());
+            let mut headers = axum::http::HeaderMap::new();
+            headers.insert(
+                axum::http::header::SET_COOKIE,
+                crate::auth::session::set_cookie(
+                    FORM_FLASH_COOKIE,
+                    &flash,
+                    300,
+                    state.settings.secure_cookies(),
+                    true,
+                ),
+            );
+            Ok((
+                headers,
+                Redirect::to(&format!(
+                    "{page}?error={}&form={form}#form-{form}",
+                    codes.join(",")
+                )),
+            )
+                .into_response())
         }
         Err(e) => Err(e),
     }
+}
+
+/// The typed values of the form that failed, from [`FORM_FLASH_COOKIE`].
+pub fn typed_values(
+    headers: &axum::http::HeaderMap,
+) -> Option<std::collections::BTreeMap<String, String>> {
+    let raw = crate::auth::session::cookie(headers, FORM_FLASH_COOKIE)?;
+    let bytes = hex::decode(raw).ok()?;
+    serde_json::from_slice(&bytes).ok()
 }
 
 /// An `<input type="date">` value: empty means none; anything else must parse.
@@ -52,7 +97,7 @@ fn date_field(field: &str, raw: &Option<String>) -> Result<Option<NaiveDate>, Fi
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Clone)]
 struct HouseholdForm {
     single_parent: Option<String>,
     single_parent_since: Option<String>,
@@ -67,6 +112,7 @@ async fn household(
     user: Require<Parent>,
     CsrfForm(f): CsrfForm<HouseholdForm>,
 ) -> ApiResult<Response> {
+    let kept = f.clone();
     let outcome = async {
         let facts = HouseholdFacts {
             // A checkbox is sent only when ticked.
@@ -81,10 +127,24 @@ async fn household(
         update_facts(&state, &user, facts).await.map(|_| ())
     }
     .await;
-    back("/parent/household", outcome)
+    let check = |v: &Option<String>| v.as_ref().map(|_| "on");
+    back(
+        &state,
+        "/parent/household",
+        "household",
+        &[
+            ("single_parent", check(&kept.single_parent)),
+            ("single_parent_since", kept.single_parent_since.as_deref()),
+            ("public_assistance", check(&kept.public_assistance)),
+            ("tax_exempt", check(&kept.tax_exempt)),
+            ("multiple_birth", check(&kept.multiple_birth)),
+            ("area", kept.area.as_deref()),
+        ],
+        outcome,
+    )
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Clone)]
 struct ChildForm {
     family_name: String,
     given_name: String,
@@ -93,6 +153,15 @@ struct ChildForm {
 }
 
 impl ChildForm {
+    fn typed(&self) -> [(&'static str, Option<&str>); 4] {
+        [
+            ("family_name", Some(self.family_name.as_str())),
+            ("given_name", Some(self.given_name.as_str())),
+            ("birth_date", self.birth_date.as_deref()),
+            ("due_date", self.due_date.as_deref()),
+        ]
+    }
+
     fn parse(self) -> ApiResult<ChildIn> {
         let birth = date_field("birth_date", &self.birth_date);
         let due = date_field("due_date", &self.due_date);
@@ -115,13 +184,20 @@ async fn add_child(
     user: Require<Parent>,
     CsrfForm(f): CsrfForm<ChildForm>,
 ) -> ApiResult<Response> {
+    let kept = f.clone();
     let outcome = async {
         save_child(&state, &user, None, f.parse()?)
             .await
             .map(|_| ())
     }
     .await;
-    back("/parent/household", outcome)
+    back(
+        &state,
+        "/parent/household",
+        "child-new",
+        &kept.typed(),
+        outcome,
+    )
 }
 
 async fn edit_child(
@@ -130,13 +206,20 @@ async fn edit_child(
     Path(id): Path<Uuid>,
     CsrfForm(f): CsrfForm<ChildForm>,
 ) -> ApiResult<Response> {
+    let kept = f.clone();
     let outcome = async {
         save_child(&state, &user, Some(id), f.parse()?)
             .await
             .map(|_| ())
     }
     .await;
-    back("/parent/household", outcome)
+    back(
+        &state,
+        "/parent/household",
+        &format!("child-{id}"),
+        &kept.typed(),
+        outcome,
+    )
 }
 
 /// Middleware for the HTML form posts: when the session has expired, a form post

@@ -119,10 +119,12 @@ impl Backend for WebBackend {
             .await?
             .filter(|u| u.role == crate::auth::Role::Parent)
             .ok_or_else(|| "unauthorized".to_owned())?;
-        family_of(&self.state, &user).await.map_err(|e| {
+        let mut family = family_of(&self.state, &user).await.map_err(|e| {
             tracing::error!(error = %e, "family lookup failed");
             "unavailable".to_owned()
-        })
+        })?;
+        family.typed = crate::forms::typed_values(&parts.headers);
+        Ok(family)
     }
 
     async fn finder(&self, parts: &Parts) -> Result<FinderData, String> {
@@ -409,6 +411,7 @@ pub async fn family_of(
                 due_date: c.due_date,
             })
             .collect(),
+        typed: None,
     })
 }
 
