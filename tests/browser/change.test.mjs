@@ -27,11 +27,14 @@ async function noHorizontalScroll(page) {
   assert.ok(wide <= 360, `the page fits 360 px (scrollWidth ${wide})`);
 }
 
-/** Picks a bookable day of next month at With-I and opens its form. */
+/** Picks a bookable day of next month at With-I, opens its form and chooses
+ * さくら (陽太 is past preschool age for temporary care). */
 async function openDay(page) {
   await page.goto(`${BASE}/parent/book/temporary-care?month=${iso(nextMonth())}&site=with-i`);
   const day = page.locator('table.calendar td.free a, table.calendar td.few a').first();
   await Promise.all([page.waitForURL(/day=/), day.click()]);
+  await page.uncheck('input[name=child_0]');
+  await page.check('input[name=child_1]');
 }
 
 test('a parent changes the time of a booking in My bookings', async () => {
@@ -137,7 +140,8 @@ test('an expired session brings the parent back to the confirmation step', async
     await screenshot(page, 'signin-again');
     await page.fill('#email', 'parent@example.jp');
     await page.fill('#password', 'hagukumi-demo');
-    await Promise.all([page.waitForURL((u) => u.href === confirmUrl), page.click('button[type=submit]')]);
+    await Promise.all([page.waitForURL(/\/confirm\?/), page.click("button[type=submit]")]);
+    assert.equal(decodeURIComponent(page.url()), decodeURIComponent(confirmUrl), "back on the same page");
     // Everything chosen is still there: book it.
     await Promise.all([page.waitForURL(/created=/), page.click('#confirm-book')]);
     assert.match(await page.textContent('#next-steps'), /予約が確定しました/);
