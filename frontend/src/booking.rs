@@ -841,7 +841,11 @@ fn change_view(lang: Lang, csrf: String, p: ChangePage) -> impl IntoView {
                 <p><a href="/parent/bookings">{tr(lang, "← 予約の一覧へ", "← My bookings")}</a></p>
             }.into_any(),
             None => view! {
-                <p class="muted">{tr(lang, "お子さんと場所はそのままで、日時だけを変更します。前日17時までなど、キャンセル料がかからない間だけ変更できます。", "The children and the place stay the same; only the time changes. Changes are possible while cancelling would still be free.")}
+                <p class="muted">{tr(lang, "お子さんと場所はそのままで、日時だけを変更します。キャンセル料がかからない間だけ変更できます。", "The children and the place stay the same; only the time changes, while cancelling would still be free.")}
+                    {b.change_until.map(|u| match lang {
+                        Lang::Ja => format!("（変更できるのは {} {} まで）", date_long(lang, u.date()), u.format("%H:%M")),
+                        Lang::En => format!(" (until {} {})", date_long(lang, u.date()), u.format("%H:%M")),
+                    })}
                     " "<a href=calendar>{tr(lang, "空き状況をカレンダーで見る", "See availability in the calendar")}</a></p>
                 {field_error(lang, &errs, "")}
                 <form method="get" action=action.clone() class="stack card" id="change-form">

@@ -9,6 +9,9 @@ pub struct SessionInfo {
     pub lang: Lang,
     pub csrf: String,
     pub viewer: Option<Viewer>,
+    /// What was typed into a form that just failed (field → value; never a password).
+    #[serde(default)]
+    pub typed: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -267,6 +270,9 @@ pub struct BookingView {
     pub can_change: bool,
     #[serde(default)]
     pub change_blocked: Option<String>,
+    /// Until when it can be changed (Japan time), for changeable bookings.
+    #[serde(default)]
+    pub change_until: Option<chrono::NaiveDateTime>,
     #[serde(default)]
     pub service: String,
     #[serde(default)]

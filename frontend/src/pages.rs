@@ -71,7 +71,9 @@ pub fn SignInPage() -> impl IntoView {
                 <input type="hidden" name="csrf" value=info.csrf.clone() />
                 {next.clone().map(|n| view! { <input type="hidden" name="next" value=n /> })}
                 <label for="email">{tr(lang, "メールアドレス", "Email address")}</label>
-                <input id="email" name="email" type="email" autocomplete="username" required maxlength="254" />
+                <input id="email" name="email" type="email" autocomplete="username" required maxlength="254"
+                    value=failed.then(|| info.typed.get("email").cloned()).flatten().unwrap_or_default()
+                    aria-invalid=failed.then_some("true") aria-describedby=failed.then_some("signin-error") />
                 <label for="password">{tr(lang, "パスワード", "Password")}</label>
                 <div class="password-row">
                     <input id="password" name="password" autocomplete="current-password" required maxlength="128"
@@ -125,34 +127,78 @@ pub fn SignUpPage() -> impl IntoView {
     let municipalities = Resource::new(|| (), |_| list_municipalities());
     with_session(move |info: SessionInfo| {
         let lang = info.lang;
-        let errors: Vec<&'static str> = query.with_untracked(|q| {
+        let codes: Vec<String> = query.with_untracked(|q| {
             q.get("error")
-                .map(|e| e.split(',').map(|c| signup_error(lang, c)).collect())
+                .map(|e| e.split(',').map(str::to_owned).collect())
                 .unwrap_or_default()
         });
+        let errors: Vec<&'static str> = codes.iter().map(|c| signup_error(lang, c)).collect();
+        // Each field's error under it, and what was typed kept (never the password).
+        let failed = !codes.is_empty();
+        let field_msg = {
+            let codes = codes.clone();
+            move |field: &str| -> Option<String> {
+                let m: Vec<&str> = codes
+                    .iter()
+                    .filter(|c| c.split(':').next() == Some(field))
+                    .map(|c| signup_error(lang, c))
+                    .collect();
+                (!m.is_empty()).then(|| m.join(" "))
+            }
+        };
+        let under = {
+            let field_msg = field_msg.clone();
+            move |field: &str| {
+                field_msg(field).map(|m| view! { <p class="field-error" id=format!("{field}-error")>{format!("⚠ {m}")}</p> })
+            }
+        };
+        let bad = {
+            let field_msg = field_msg.clone();
+            move |field: &str| field_msg(field).map(|_| "true")
+        };
+        let desc = move |field: &str| field_msg(field).map(|_| format!("{field}-error"));
+        let typed = |k: &str| {
+            failed
+                .then(|| info.typed.get(k).cloned())
+                .flatten()
+                .unwrap_or_default()
+        };
+        let chosen = typed("municipality");
         view! {
             <h1>{tr(lang, "新規登録（保護者）", "Create a parent account")}</h1>
             {(!errors.is_empty()).then(|| view! {
                 <ul class="error" role="alert">{errors.into_iter().map(|e| view! { <li>{e}</li> }).collect_view()}</ul>
             })}
-            <form method="post" action="/auth/signup" class="stack">
+            <form method="post" action="/auth/signup" class="stack" data-once="">
                 <input type="hidden" name="csrf" value=info.csrf.clone() />
                 <label for="display_name">{tr(lang, "お名前", "Your name")}</label>
-                <input id="display_name" name="display_name" autocomplete="name" required maxlength="100" />
+                <input id="display_name" name="display_name" autocomplete="name" required maxlength="100"
+                    value=typed("display_name") aria-invalid=bad("display_name") aria-describedby=desc("display_name") />
+                {under("display_name")}
                 <label for="email">{tr(lang, "メールアドレス", "Email address")}</label>
-                <input id="email" name="email" type="email" autocomplete="email" required maxlength="254" />
+                <input id="email" name="email" type="email" autocomplete="email" required maxlength="254"
+                    value=typed("email") aria-invalid=bad("email") aria-describedby=desc("email") />
+                {under("email")}
                 <label for="password">{tr(lang, "パスワード（8文字以上）", "Password (8 characters or more)")}</label>
-                <input id="password" name="password" type="password" autocomplete="new-password" required minlength="8" maxlength="128" />
+                <input id="password" name="password" type="password" autocomplete="new-password" required minlength="8" maxlength="128"
+                    aria-invalid=bad("password") aria-describedby=desc("password") />
+                {under("password")}
                 <label for="municipality">{tr(lang, "お住まいの自治体", "Your municipality")}</label>
                 <Suspense fallback=|| view! { <select id="municipality" name="municipality"></select> }>
-                    {move || Suspend::new(async move {
-                        let list = municipalities.await.unwrap_or_default();
-                        view! {
-                            <select id="municipality" name="municipality">
-                                {list.into_iter().map(|m| view! { <option value=m.code>{m.name}</option> }).collect_view()}
-                            </select>
-                        }
-                    })}
+                    {move || {
+                        let chosen = chosen.clone();
+                        Suspend::new(async move {
+                            let list = municipalities.await.unwrap_or_default();
+                            view! {
+                                <select id="municipality" name="municipality">
+                                    {list.into_iter().map(|m| {
+                                        let sel = m.code == chosen;
+                                        view! { <option value=m.code selected=sel>{m.name}</option> }
+                                    }).collect_view()}
+                                </select>
+                            }
+                        })
+                    }}
                 </Suspense>
                 <button type="submit">{tr(lang, "登録する", "Create account")}</button>
             </form>

@@ -45,22 +45,8 @@ fn back(
                 .iter()
                 .map(|e: &FieldError| format!("{}:{}", e.field, e.code))
                 .collect();
-            let values: serde_json::Map<String, serde_json::Value> = typed
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), serde_json::Value::from(v.unwrap_or(""))))
-                .collect();
-            let flash = hex::encode(serde_json::Value::Object(values).to_string());
             let mut headers = axum::http::HeaderMap::new();
-            headers.insert(
-                axum::http::header::SET_COOKIE,
-                crate::auth::session::set_cookie(
-                    FORM_FLASH_COOKIE,
-                    &flash,
-                    300,
-                    state.settings.secure_cookies(),
-                    true,
-                ),
-            );
+            headers.insert(axum::http::header::SET_COOKIE, typed_cookie(state, typed));
             Ok((
                 headers,
                 Redirect::to(&format!(
@@ -72,6 +58,22 @@ fn back(
         }
         Err(e) => Err(e),
     }
+}
+
+/// The `Set-Cookie` that carries `typed` to the next page (five minutes).
+pub fn typed_cookie(state: &AppState, typed: &[(&str, Option<&str>)]) -> axum::http::HeaderValue {
+    let values: serde_json::Map<String, serde_json::Value> = typed
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), serde_json::Value::from(v.unwrap_or(""))))
+        .collect();
+    let flash = hex::encode(serde_json::Value::Object(values).to_string());
+    crate::auth::session::set_cookie(
+        FORM_FLASH_COOKIE,
+        &flash,
+        300,
+        state.settings.secure_cookies(),
+        true,
+    )
 }
 
 /// The typed values of the form that failed, from [`FORM_FLASH_COOKIE`].

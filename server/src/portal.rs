@@ -10,7 +10,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use chrono::{Datelike, Duration, Months, NaiveDate, NaiveTime, Utc};
-use hagukumi_domain::booking::{Actor, Event, may_change};
+use hagukumi_domain::booking::{Actor, Event, change_deadline, may_change};
 use hagukumi_domain::calendar::{local_date, local_datetime};
 use hagukumi_domain::capacity::ConflictCode;
 use hagukumi_domain::fees::Period;
@@ -575,7 +575,8 @@ fn booking_view(
         "requested" | "approved" | "confirmed"
     );
     // The domain decides whether the family may move it now (and says why not).
-    let change = may_change(&s.domain()?, now);
+    let domain = s.domain()?;
+    let change = may_change(&domain, now);
     let can_change = placed && s.row.site_id.is_some() && change.is_ok();
     let change_blocked = match (&change, placed) {
         (Err(e), true) => Some(e.message.get(lang).to_owned()),
@@ -610,6 +611,7 @@ fn booking_view(
         waitlist_position,
         can_change,
         change_blocked,
+        change_until: can_change.then(|| local_datetime(change_deadline(&domain))),
         service: b.service.clone(),
         series: b.series_id.is_some(),
     })

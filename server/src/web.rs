@@ -83,7 +83,12 @@ impl Backend for WebBackend {
                 Lang::En => u.municipality_name_en,
             },
         });
-        Ok(SessionInfo { lang, csrf, viewer })
+        Ok(SessionInfo {
+            lang,
+            csrf,
+            viewer,
+            typed: crate::forms::typed_values(&parts.headers).unwrap_or_default(),
+        })
     }
 
     async fn services(&self, parts: &Parts) -> Result<Vec<ServiceCard>, String> {

@@ -24,6 +24,7 @@ on_both_databases!(
     a_change_is_refused_when_it_would_cost_a_fee_or_is_not_the_familys,
     the_html_flow_books_a_weekly_series_once_and_changes_a_booking,
     an_expired_session_signs_in_and_comes_back,
+    form_errors_sit_by_their_field_and_keep_what_was_typed,
 );
 
 fn hours(site: &str, children: &[String], start: &str, end: &str) -> Value {
@@ -590,5 +591,65 @@ async fn an_expired_session_signs_in_and_comes_back(db: Db) {
     assert!(
         html.contains("href=\"/signin?next=/parent/bookings\""),
         "{html}"
+    );
+}
+
+async fn form_errors_sit_by_their_field_and_keep_what_was_typed(db: Db) {
+    let app = spawn_app(db).await;
+    // Sign-up with a password too short: the error is under the password field,
+    // the name and address stay typed in, the password does not come back.
+    let res = app
+        .client
+        .post(app.url("/auth/signup"))
+        .form(&[
+            ("csrf", app.csrf().await),
+            ("display_name", "清瀬 はな".to_owned()),
+            ("email", "hana@example.jp".to_owned()),
+            ("password", "q7x#z".to_owned()),
+            ("municipality", "kiyose".to_owned()),
+        ])
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status(), 303);
+    let to = location(&res);
+    assert!(to.starts_with("/signup?error=password:"), "{to}");
+    let html = app.get(&to).await.text().await.expect("html");
+    assert!(html.contains("id=\"password-error\""), "{html}");
+    assert!(html.contains("value=\"清瀬 はな\""), "{html}");
+    assert!(html.contains("value=\"hana@example.jp\""), "{html}");
+    assert!(!html.contains("q7x#z"), "the password is never sent back");
+
+    // A child's birth date in the future: the error sits under that field.
+    app.sign_in_demo("parent@example.jp").await;
+    let future = hagukumi_domain::calendar::local_date(Utc::now()) + Duration::days(30);
+    let res = app
+        .client
+        .post(app.url("/parent/children"))
+        .form(&[
+            ("csrf", app.csrf().await),
+            ("family_name", "清瀬".to_owned()),
+            ("given_name", "みらい".to_owned()),
+            ("birth_date", future.to_string()),
+            ("due_date", String::new()),
+        ])
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status(), 303);
+    let to = location(&res);
+    assert!(to.contains("form=child-new"), "{to}");
+    let html = app.get(&to).await.text().await.expect("html");
+    assert!(html.contains("id=\"birth_date-new-error\""), "{html}");
+    assert!(html.contains("value=\"みらい\""), "{html}");
+    assert!(html.contains(&format!("value=\"{future}\"")), "{html}");
+    // Nothing was saved.
+    assert_eq!(
+        hagukumi_server::entities::child::Entity::find()
+            .filter(hagukumi_server::entities::child::Column::GivenName.eq("みらい"))
+            .count(&app.db)
+            .await
+            .expect("count"),
+        0
     );
 }

@@ -72,6 +72,22 @@ pub fn may_change(b: &Booking, now: Instant) -> Result<(), InvalidTransition> {
     Ok(())
 }
 
+/// Until when the family may change `b` themselves: the start, or earlier the
+/// moment the first fee-charging tier of its cancellation policy begins.
+pub fn change_deadline(b: &Booking) -> Instant {
+    let start = b.interval.start();
+    if b.status != Status::Confirmed || (b.low_income && b.cancellation.exempt_low_income) {
+        return start;
+    }
+    b.cancellation
+        .tiers
+        .iter()
+        .filter(|t| t.percent > 0 && b.fee_yen > 0)
+        .map(|t| t.from.for_start(start))
+        .min()
+        .map_or(start, |d| d.min(start))
+}
+
 /// What giving up the old time would cost now (the cancellation fee).
 pub fn change_fee(b: &Booking, now: Instant) -> Charge {
     if b.status != Status::Confirmed {
@@ -159,6 +175,7 @@ mod tests {
     fn free_until_the_cancellation_deadline_then_refused_with_the_fee() {
         let b = booking(Status::Confirmed, false);
         assert!(may_change(&b, at(9, 16)).is_ok());
+        assert_eq!(change_deadline(&b), at(9, 17));
         let e = may_change(&b, at(9, 17)).expect_err("after 17:00 the day before");
         assert!(e.message.ja.contains("1,250円"), "{}", e.message.ja);
         assert!(e.message.en.contains("¥1,250"), "{}", e.message.en);

@@ -10,7 +10,7 @@ pub mod state;
 pub mod waitlist;
 
 pub use cancellation::{CancellationPolicy, CancellationTier, Charge, Deadline};
-pub use change::{change_fee, coupon_effects, may_change};
+pub use change::{change_deadline, change_fee, coupon_effects, may_change};
 pub use quota::{Period, Quota, QuotaUnit, check_quotas, quotas_from_rules, used};
 pub use recurring::{OccurrenceReport, SERIES_CAP, SeriesContext, expand_series, plan_series};
 pub use state::{

@@ -382,7 +382,13 @@ pub async fn form_sign_in(
                 ),
                 None => "/signin?error=credentials".to_owned(),
             };
-            Ok(Redirect::to(&again).into_response())
+            // The address stays typed in (the password never travels back).
+            let mut headers = HeaderMap::new();
+            headers.insert(
+                header::SET_COOKIE,
+                crate::forms::typed_cookie(&state, &[("email", Some(form.email.as_str()))]),
+            );
+            Ok((headers, Redirect::to(&again)).into_response())
         }
         Err(e) => Err(e),
     }
@@ -393,6 +399,11 @@ pub async fn form_sign_up(
     State(state): State<AppState>,
     CsrfForm(form): CsrfForm<SignUpForm>,
 ) -> ApiResult<Response> {
+    let typed = [
+        ("display_name", Some(form.display_name.clone())),
+        ("email", Some(form.email.clone())),
+        ("municipality", form.municipality.clone()),
+    ];
     let req = SignUpRequest {
         email: form.email.clone(),
         password: form.password.clone(),
@@ -411,7 +422,18 @@ pub async fn form_sign_up(
                 .iter()
                 .map(|e| format!("{}:{}", e.field, e.code))
                 .collect();
-            Ok(Redirect::to(&format!("/signup?error={}", codes.join(","))).into_response())
+            let typed: Vec<(&str, Option<&str>)> =
+                typed.iter().map(|(k, v)| (*k, v.as_deref())).collect();
+            let mut headers = HeaderMap::new();
+            headers.insert(
+                header::SET_COOKIE,
+                crate::forms::typed_cookie(&state, &typed),
+            );
+            Ok((
+                headers,
+                Redirect::to(&format!("/signup?error={}", codes.join(","))),
+            )
+                .into_response())
         }
         Err(e) => Err(e),
     }
