@@ -145,6 +145,8 @@ async fn fits(
         .await?
         .iter()
         .filter(|o| o.row.id != s.row.id)
+        // A lapsed offer holds nothing (as in `repo::holding`).
+        .filter(|o| o.row.status != "offered" || o.row.offer_expires_at.is_some_and(|t| t > now))
         .map(|o| o.occupancy(&codes))
         .collect::<ApiResult<_>>()?;
     let fy_start = local_midnight(FiscalYear::of(local_date(iv.start())).start());
@@ -265,7 +267,6 @@ pub async fn change(
     key: Option<&str>,
 ) -> ApiResult<ChangeOutcome> {
     let now = Utc::now();
-    waitlist::expire_lapsed(state, now).await?;
     let before = repo::find(&state.db, id).await?.ok_or(ApiError::NotFound)?;
     service::visible(&state.db, user, &before).await?;
     // A replay answers with the booking as it is, even though it moved already.
