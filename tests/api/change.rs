@@ -262,6 +262,15 @@ async fn a_change_without_a_place_is_a_409_and_writes_nothing(db: Db) {
     assert_eq!(res.status(), 200, "a day stay on its own day fits");
     let moved: Value = res.json().await.expect("json");
     assert_eq!(moved["status"], "requested", "still waiting for approval");
+    // A request not yet confirmed is told of its new time without a calendar invitation.
+    let rows = rows_for(&app.db, "parent@example.jp").await;
+    let received: Vec<&outbox::Model> = rows
+        .iter()
+        .filter(|r| r.kind == "booking_received")
+        .collect();
+    assert_eq!(received.len(), 2, "the request, then its new time");
+    assert!(received.iter().all(|r| r.ics.is_none()));
+    assert!(!rows.iter().any(|r| r.kind == "booking_changed"));
 }
 
 async fn a_change_is_refused_when_it_would_cost_a_fee_or_is_not_the_familys(db: Db) {

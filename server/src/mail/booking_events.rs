@@ -114,18 +114,28 @@ pub async fn publish(
                     expires_at: *expires_at,
                 },
             )),
+            // A confirmed booking's new time replaces the calendar entry; a
+            // request not yet confirmed gets no invitation, only the news that
+            // the request (at its new time) is in.
             (
                 To::Family,
                 EventKind::Changed {
                     previous_starts_at,
                     previous_ends_at,
                 },
-            ) => Some((
+            ) if row.status == "confirmed" => Some((
                 family,
                 MailEvent::BookingChanged {
                     booking: info,
                     previous_starts_at: *previous_starts_at,
                     previous_ends_at: *previous_ends_at,
+                },
+            )),
+            (To::Family, EventKind::Changed { .. }) => Some((
+                family,
+                MailEvent::BookingReceived {
+                    booking: info,
+                    needs_approval: row.status == "requested",
                 },
             )),
             (To::Family, EventKind::WaitlistOfferExpired) => {
