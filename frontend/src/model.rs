@@ -237,6 +237,9 @@ pub struct BookingView {
     pub offer_expires_at: Option<chrono::NaiveDateTime>,
     /// 1-based place on the waiting list.
     pub waitlist_position: Option<u32>,
+    /// The helper planned for a helper-programme visit (display name only).
+    #[serde(default)]
+    pub helper: Option<String>,
 }
 
 /// One message of the outbox, as staff see it.

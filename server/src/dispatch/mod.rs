@@ -4,6 +4,7 @@
 
 pub mod feed;
 pub mod forms;
+pub mod guard;
 pub mod notify;
 pub mod pages;
 pub mod problem;
