@@ -104,6 +104,9 @@ pub struct ScheduleData {
     pub has_feed: bool,
     /// The freshly issued feed URL, right after a reset.
     pub new_feed_url: Option<String>,
+    /// How often the schedule digest e-mail comes: `daily`, `weekly` or `off`.
+    #[serde(default)]
+    pub digest: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
