@@ -10,6 +10,7 @@ mod contention;
 mod dispatch;
 mod embed;
 mod family_support;
+mod helper_bookings;
 mod household;
 mod mail;
 mod municipalities;
