@@ -83,16 +83,17 @@ fn is_gone(status: &str) -> bool {
     matches!(status, "cancelled" | "declined" | "expired")
 }
 
-/// Called by the booking service after every transition, on its transaction.
+/// Called by the booking service after every transition (`was` is the status before),
+/// on its transaction.
 pub async fn after_transition(
     txn: &DatabaseTransaction,
     state: &AppState,
     actor: Option<Uuid>,
-    before: &Stored,
+    was: &str,
     after: &Stored,
 ) -> ApiResult<()> {
     let row = &after.row;
-    if !is_helper_programme(&row.service_key) || before.row.status == row.status {
+    if !is_helper_programme(&row.service_key) || was == row.status {
         return Ok(());
     }
     let existing = helper_visit::Entity::find()
