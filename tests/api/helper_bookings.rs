@@ -182,6 +182,8 @@ async fn a_helper_visit_request_reaches_dispatch_only_when_approved(db: Db) {
         .await,
         1
     );
+    let mine = json_of(parent.get(&format!("/api/v1/bookings/{id}")).await, 200).await;
+    assert!(mine.get("helper").is_none(), "{mine}");
     // Not yet planned: no helper on the family's list.
     let page = parent
         .get("/parent/bookings")
@@ -209,6 +211,8 @@ async fn a_helper_visit_request_reaches_dispatch_only_when_approved(db: Db) {
         page.contains("class=\"helper\"") && page.contains("佐藤 みどり"),
         "helper shown"
     );
+    let mine = json_of(parent.get(&format!("/api/v1/bookings/{id}")).await, 200).await;
+    assert_eq!(mine["helper"], "佐藤 みどり");
     // The family list shows names of helpers only for its own bookings: the API too
     // gives another family nothing (the booking is not found).
     let other = app.another_browser();
