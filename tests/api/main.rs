@@ -10,6 +10,7 @@ mod contention;
 mod dispatch;
 mod embed;
 mod family_support;
+mod fs_reports;
 mod helper_bookings;
 mod household;
 mod mail;
