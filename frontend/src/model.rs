@@ -104,6 +104,9 @@ pub struct ScheduleData {
     pub has_feed: bool,
     /// The freshly issued feed URL, right after a reset.
     pub new_feed_url: Option<String>,
+    /// How often the schedule digest e-mail comes: `daily`, `weekly` or `off`.
+    #[serde(default)]
+    pub digest: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -237,6 +240,9 @@ pub struct BookingView {
     pub offer_expires_at: Option<chrono::NaiveDateTime>,
     /// 1-based place on the waiting list.
     pub waitlist_position: Option<u32>,
+    /// The helper planned for a helper-programme visit (display name only).
+    #[serde(default)]
+    pub helper: Option<String>,
 }
 
 /// One message of the outbox, as staff see it.

@@ -429,6 +429,8 @@ pub async fn my_bookings(
         .into_iter()
         .map(|s| (s.id, s))
         .collect();
+    let ids: Vec<Uuid> = stored.iter().map(|s| s.row.id).collect();
+    let helpers = crate::booking::helper_visits::helpers_of(&state.db, &ids).await?;
     let now = Utc::now();
     let mut out = vec![];
     for s in &stored {
@@ -476,6 +478,7 @@ pub async fn my_bookings(
             charge_yen: b.charge.as_ref().map(|c| c.yen),
             offer_expires_at: b.offer_expires_at.map(|x| x.naive_local()),
             waitlist_position,
+            helper: helpers.get(&s.row.id).cloned(),
         });
     }
     out.sort_by_key(|b| b.start);

@@ -8,8 +8,10 @@
 //! - [`service`]: create, preview, and every lifecycle event.
 //! - [`waitlist`]: offering freed places, expiring lapsed offers.
 //! - [`events`]: what happened, for the email outbox (written in the same transaction).
+//! - [`helper_visits`]: helper-programme bookings handed to dispatch and taken back.
 
 pub mod events;
+pub mod helper_visits;
 pub mod locks;
 pub mod repo;
 pub mod resource;
