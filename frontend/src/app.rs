@@ -10,6 +10,7 @@ use leptos_router::path;
 
 use crate::api::get_session;
 use crate::booking::{BookPageView, ChangeBookingPage, ConfirmPage, MyBookingsPage};
+use crate::console::reports::{FsMonthPage, ParentFsReportsPage};
 use crate::console::{
     ConsoleHome, FsBoardPage, FsRequestPage, MatchingPage, ProposalLinkPage, ProviderFsPage,
 };
@@ -82,6 +83,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/coordinator/matching") ssr=SsrMode::Async view=MatchingPage />
                     <Route path=path!("/fs/proposals/:token") ssr=SsrMode::Async view=ProposalLinkPage />
                     <Route path=path!("/provider/family-support") ssr=SsrMode::Async view=ProviderFsPage />
+                    <Route path=path!("/parent/family-support") ssr=SsrMode::Async view=ParentFsReportsPage />
+                    <Route path=path!("/coordinator/family-support/reports") ssr=SsrMode::Async view=FsMonthPage />
                     <Route path=path!("/staff/mail") ssr=SsrMode::Async view=MailLogPage />
                     <Route path=path!("/admin") ssr=SsrMode::Async view=|| view! { <RolePage role="admin" /> } />
                 </Routes>

@@ -110,6 +110,9 @@ pub struct ScheduleData {
     pub has_feed: bool,
     /// The freshly issued feed URL, right after a reset.
     pub new_feed_url: Option<String>,
+    /// How often the schedule digest e-mail comes: `daily`, `weekly` or `off`.
+    #[serde(default)]
+    pub digest: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -277,6 +280,9 @@ pub struct BookingView {
     pub service: String,
     #[serde(default)]
     pub series: bool,
+    /// The helper planned for a helper-programme visit (display name only).
+    #[serde(default)]
+    pub helper: Option<String>,
 }
 
 /// The new time a family asks for when changing a booking, as the form gives it.

@@ -53,6 +53,11 @@ fn notice(lang: Lang) -> impl IntoView {
             "新しいカレンダーURLを発行しました。以前のURLは使えなくなりました。",
             "A new calendar URL was issued; the old one no longer works.",
         ),
+        "digest" => tr(
+            lang,
+            "予定のお知らせメールの設定を保存しました。",
+            "Your schedule e-mail setting is saved.",
+        ),
         "planned" => tr(lang, "配置案を作成しました。", "The day has been planned."),
         "pinned" => tr(lang, "担当を固定しました。", "The assignment is pinned."),
         "replanned" => tr(
@@ -173,6 +178,7 @@ fn schedule_view(lang: Lang, csrf: String, s: ScheduleData) -> impl IntoView {
     days.dedup();
     let today = s.today;
     let csrf_feed = csrf.clone();
+    let csrf_digest = csrf.clone();
     view! {
         <section aria-labelledby="proposals-h" id="proposals">
             <h2 id="proposals-h">{tr(lang, "回答待ちの依頼", "Proposals waiting for your answer")}</h2>
@@ -258,6 +264,30 @@ fn schedule_view(lang: Lang, csrf: String, s: ScheduleData) -> impl IntoView {
                         tr(lang, "URLを発行する", "Issue a URL")
                     }}
                 </button>
+            </form>
+        </section>
+        <section aria-labelledby="digest-h" id="digest">
+            <h2 id="digest-h">{tr(lang, "予定のお知らせメール", "Schedule e-mail")}</h2>
+            <form method="post" action="/provider/digest">
+                <input type="hidden" name="csrf" value=csrf_digest />
+                <fieldset>
+                    <legend>{tr(lang, "受け取る頻度", "How often")}</legend>
+                    {[("daily", tr(lang, "毎朝（その日の予定）", "Every morning (that day)")),
+                      ("weekly", tr(lang, "毎週（7日分）", "Weekly (seven days)")),
+                      ("off", tr(lang, "受け取らない", "Never"))]
+                        .into_iter().map(|(v, label)| {
+                            let id = format!("digest-{v}");
+                            let label_for = id.clone();
+                            let checked = s.digest == v || (s.digest.is_empty() && v == "daily");
+                            view! {
+                                <label for=label_for>
+                                    <input type="radio" id=id name="frequency" value=v checked=checked />
+                                    {label}
+                                </label>
+                            }
+                        }).collect_view()}
+                </fieldset>
+                <button type="submit" id="digest-save" class="secondary">{tr(lang, "保存する", "Save")}</button>
             </form>
         </section>
     }

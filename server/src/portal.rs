@@ -536,6 +536,8 @@ pub async fn my_bookings(
         .into_iter()
         .map(|s| (s.id, s))
         .collect();
+    let ids: Vec<Uuid> = stored.iter().map(|s| s.row.id).collect();
+    let helpers = crate::booking::helper_visits::helpers_of(&state.db, &ids).await?;
     let now = Utc::now();
     let mut out = vec![];
     for s in &stored {
@@ -556,7 +558,9 @@ pub async fn my_bookings(
         } else {
             None
         };
-        out.push(booking_view(lang, s, b, waitlist_position, now)?);
+        let mut v = booking_view(lang, s, b, waitlist_position, now)?;
+        v.helper = helpers.get(&s.row.id).cloned();
+        out.push(v);
     }
     out.sort_by_key(|b| b.start);
     Ok(out)
@@ -614,6 +618,7 @@ fn booking_view(
         change_until: can_change.then(|| local_datetime(change_deadline(&domain))),
         service: b.service.clone(),
         series: b.series_id.is_some(),
+        helper: None,
     })
 }
 

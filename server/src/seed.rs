@@ -274,6 +274,31 @@ pub async fn seed(db: &DatabaseConnection) -> anyhow::Result<()> {
         }
     }
 
+    // The helper programmes are booked at the municipality's helper pool: the family's
+    // home, where a dispatched helper goes. Capacity is the visits the two agencies take
+    // a day; which helper goes when is planned on the dispatch board.
+    for (code, service) in [
+        ("kiyose-home-help", ServiceId::SingleParentHomeHelp),
+        (
+            "kiyose-support-helper",
+            ServiceId::ChildrearingSupportHelper,
+        ),
+    ] {
+        site::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            code: Set(code.to_owned()),
+            municipality_id: Set(kiyose),
+            service_key: Set(service.as_str().to_owned()),
+            name_ja: Set("ご自宅（ヘルパーが伺います）".to_owned()),
+            name_en: Set("Your home (a helper visits)".to_owned()),
+            capacity: Set(12),
+            settings: Set(json!({"helper_pool": true})),
+            created_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+    }
+
     // Accounts.
     let parent = add_user(
         &txn,

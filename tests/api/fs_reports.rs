@@ -149,7 +149,7 @@ async fn activity_reports_filed_confirmed_and_summarised(db: Db) {
         422,
     )
     .await;
-    assert_eq!(field(e).as_deref(), Some("end"));
+    assert_eq!(field(e).as_deref(), Some("ended_at"));
     let e = problem(
         provider
             .post_json(&path, &body("08:00", "10:00", "お迎え"))
@@ -157,7 +157,7 @@ async fn activity_reports_filed_confirmed_and_summarised(db: Db) {
         422,
     )
     .await;
-    assert_eq!(field(e.clone()).as_deref(), Some("start"));
+    assert_eq!(field(e.clone()).as_deref(), Some("started_at"));
     assert!(
         e["errors"][0]["message"]
             .as_str()
@@ -174,7 +174,7 @@ async fn activity_reports_filed_confirmed_and_summarised(db: Db) {
         422,
     )
     .await;
-    assert_eq!(field(e).as_deref(), Some("end"));
+    assert_eq!(field(e).as_deref(), Some("ended_at"));
     let n = |sql: &'static str| {
         let db = provider.db.clone();
         async move {

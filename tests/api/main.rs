@@ -12,6 +12,7 @@ mod dispatch;
 mod embed;
 mod family_support;
 mod fs_reports;
+mod helper_bookings;
 mod household;
 mod mail;
 mod municipalities;

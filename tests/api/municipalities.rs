@@ -85,5 +85,15 @@ async fn shared_facilities_show_capacity_only(db: Db) {
         .json()
         .await
         .expect("json");
-    assert_eq!(kiyose.len(), 4);
+    // Two temporary-care rooms, two short-stay facilities, and the helper pools of the
+    // two helper programmes (the family's home is where their visits happen).
+    assert_eq!(kiyose.len(), 6);
+    let helpers: Vec<&Value> = kiyose
+        .iter()
+        .filter(|s| {
+            ["single-parent-home-help", "childrearing-support-helper"]
+                .contains(&s["service"].as_str().unwrap_or_default())
+        })
+        .collect();
+    assert_eq!(helpers.len(), 2, "{kiyose:?}");
 }

@@ -76,7 +76,7 @@ pub fn check_times(
     let (start, end) = reported;
     if end <= start {
         return Err(TimesProblem {
-            field: "end",
+            field: "ended_at",
             code: "end_before_start",
             message: Text::new(
                 "終了時刻は開始時刻より後にしてください",
@@ -86,7 +86,7 @@ pub fn check_times(
     }
     if end > now {
         return Err(TimesProblem {
-            field: "end",
+            field: "ended_at",
             code: "in_future",
             message: Text::new(
                 "まだ終わっていない活動は報告できません",
@@ -96,7 +96,7 @@ pub fn check_times(
     }
     if end - start > LONGEST {
         return Err(TimesProblem {
-            field: "end",
+            field: "ended_at",
             code: "too_long",
             message: Text::new(
                 "1回の活動は24時間までです",
@@ -106,7 +106,7 @@ pub fn check_times(
     }
     if start < booked.0 - SLACK || end > booked.1 + SLACK {
         return Err(TimesProblem {
-            field: "start",
+            field: "started_at",
             code: "not_this_activity",
             message: Text::new(
                 "予約した時間から3時間以上ずれています。別の活動はセンターにご相談ください",

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use http::request::Parts;
 
 use super::model::{BatchView, ConsoleOverview, FsBoard, FsRequestData, ProposalView, ProviderFs};
+use super::reports::{FsMonthView, ReportView};
 
 /// Errors are short codes: `unauthorized`, `not-found`, `unavailable`.
 #[async_trait::async_trait]
@@ -22,6 +23,10 @@ pub trait ConsoleBackend: Send + Sync + 'static {
     ) -> Result<ProposalView, String>;
     /// The signed-in provider's proposals and pairs.
     async fn provider_fs(&self, request: &Parts) -> Result<ProviderFs, String>;
+    /// Activity reports the viewer may see (provider: own; family: filed ones).
+    async fn fs_reports(&self, request: &Parts) -> Result<Vec<ReportView>, String>;
+    /// Staff: the month's activities and reports per pair (`month` as `2026-11`).
+    async fn fs_month(&self, request: &Parts, month: String) -> Result<FsMonthView, String>;
 }
 
 pub type SharedConsole = Arc<dyn ConsoleBackend>;

@@ -7,6 +7,7 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod backend;
 pub mod model;
+pub mod reports;
 
 use chrono::{DateTime, Utc};
 use hagukumi_domain::Lang;
@@ -230,6 +231,7 @@ pub fn ConsoleHome() -> impl IntoView {
                 <a class="button" href="/coordinator/family-support">{tr(lang, "ファミリー・サポート", "Family Support")}</a>
                 <a class="button secondary" href="/coordinator/matching">{tr(lang, "一括マッチング", "Batch matching")}</a>
                 <a class="button secondary" href="/coordinator/dispatch">{tr(lang, "ヘルパー配置", "Helper dispatch")}</a>
+                <a class="button secondary" href="/coordinator/family-support/reports">{tr(lang, "活動報告（月次）", "Activity reports")}</a>
             </nav>
             <h2>{tr(lang, "対応待ち", "Waiting for you")}</h2>
             <Suspense fallback=move || loading(lang)>
@@ -749,6 +751,7 @@ pub fn ProviderFsPage() -> impl IntoView {
             return view! { <h1>{tr(lang, "ファミリー・サポート", "Family Support")}</h1> {not_allowed(lang, info.viewer.is_some())} }.into_any();
         }
         let csrf = info.csrf.clone();
+        let report_csrf = info.csrf.clone();
         view! {
             <h1>{tr(lang, "ファミリー・サポート（提供会員）", "Family Support (provider)")}</h1>
             {outcome(lang)}
@@ -779,6 +782,7 @@ pub fn ProviderFsPage() -> impl IntoView {
                     })
                 }}
             </Suspense>
+            <reports::ProviderReports lang=lang csrf=report_csrf />
         }
         .into_any()
     })

@@ -20,6 +20,7 @@ use uuid::Uuid;
 
 use crate::auth::{CurrentUser, Parent, Require, Role};
 use crate::booking::change::{self, ChangeRequest};
+use crate::booking::helper_visits;
 use crate::booking::repo::Stored;
 use crate::booking::service::{self, BookingRequest, Created};
 use crate::booking::view::{BookingOut, booking_out};
@@ -39,10 +40,23 @@ async fn out_many(state: &AppState, stored: &[Stored]) -> ApiResult<Vec<BookingO
         .map(|s| (s.id, s))
         .collect();
     let now = Utc::now();
-    stored
+    let mut out = stored
         .iter()
         .map(|s| booking_out(s, s.row.site_id.and_then(|id| sites.get(&id)), now))
-        .collect()
+        .collect::<ApiResult<Vec<_>>>()?;
+    // Only helper-programme bookings have a helper; others cost no query.
+    let helper_bookings: Vec<Uuid> = stored
+        .iter()
+        .filter(|s| helper_visits::is_helper_programme(&s.row.service_key))
+        .map(|s| s.row.id)
+        .collect();
+    if !helper_bookings.is_empty() {
+        let names = helper_visits::helpers_of(&state.db, &helper_bookings).await?;
+        for b in &mut out {
+            b.helper = names.get(&b.id).cloned();
+        }
+    }
+    Ok(out)
 }
 
 async fn out_one(state: &AppState, s: &Stored) -> ApiResult<BookingOut> {

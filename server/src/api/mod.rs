@@ -77,6 +77,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/v1/schedule/feed", post(schedule::post_feed))
         .route(
+            "/api/v1/schedule/digest",
+            axum::routing::put(schedule::put_digest),
+        )
+        .route(
             "/api/v1/services/{id}/availability",
             get(availability::availability),
         )

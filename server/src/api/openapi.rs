@@ -89,6 +89,7 @@ use crate::auth::handlers as auth;
         schedule::accept,
         schedule::decline,
         schedule::post_feed,
+        schedule::put_digest,
     ),
     components(schemas(crate::auth::Role))
 )]

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use crate::auth::{CurrentUser, Provider, Require};
 use crate::db::begin_write;
+use crate::dispatch::digest::{Frequency, set_frequency};
 use crate::dispatch::feed::{feed_url, reset_token};
 use crate::dispatch::schedule::{self, hhmm};
 use crate::dispatch::service::{self, me_as_provider};
@@ -161,5 +162,27 @@ pub async fn post_feed(
     let token = new_feed(&state, &user).await?;
     Ok(Json(FeedOut {
         url: feed_url(&state.settings.server.public_url, &token),
+    }))
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DigestIn {
+    /// `daily` (the day's visits each morning, the default), `weekly` or `off`.
+    pub frequency: String,
+}
+
+/// How often the signed-in provider gets their schedule digest by e-mail.
+#[utoipa::path(put, path = "/api/v1/schedule/digest", tag = "schedule", request_body = DigestIn,
+    responses((status = 200, body = DigestIn), (status = 401), (status = 403), (status = 422)))]
+pub async fn put_digest(
+    State(state): State<AppState>,
+    user: Require<Provider>,
+    crate::json::ApiJson(d): crate::json::ApiJson<DigestIn>,
+) -> ApiResult<Json<DigestIn>> {
+    let f = Frequency::parse(&d.frequency)?;
+    let f = set_frequency(&state, &user, f).await?;
+    Ok(Json(DigestIn {
+        frequency: f.as_str().to_owned(),
     }))
 }

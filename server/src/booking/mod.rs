@@ -9,9 +9,11 @@
 //! - [`change`]: moving a booking to another time.
 //! - [`waitlist`]: offering freed places, expiring lapsed offers.
 //! - [`events`]: what happened, for the email outbox (written in the same transaction).
+//! - [`helper_visits`]: helper-programme bookings handed to dispatch and taken back.
 
 pub mod change;
 pub mod events;
+pub mod helper_visits;
 pub mod locks;
 pub mod repo;
 pub mod resource;

@@ -8,7 +8,9 @@ use hagukumi_domain::availability::Interval;
 use hagukumi_domain::booking::{Booking, CancellationPolicy, CouponUse, Flow, Status};
 use hagukumi_domain::capacity::{Municipality, Occupancy};
 use hagukumi_domain::rules::ReasonCode;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, Statement,
+};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -165,60 +167,81 @@ pub async fn on_resource(
     with_children(conn, rows).await
 }
 
-/// The place-holding occupancy of a resource over `range`: one query joining the
-/// children, reading only the columns the capacity models need (the calendar runs
-/// this on every request, over a month of bookings).
+/// The place-holding occupancy of a resource over `range`, reading only what the
+/// capacity models need. The calendar runs this on every request over a month of
+/// bookings, so the database builds one JSON array (one row per booking, its
+/// children's birth dates inside) and hands over a single row: moving a row from
+/// SQLite's worker thread costs more than the row itself.
 pub async fn holding(
     conn: &impl ConnectionTrait,
     resource_key: &str,
     range: Interval,
     codes: &HashMap<Uuid, Municipality>,
 ) -> ApiResult<Vec<Occupancy>> {
-    use sea_orm::sea_query::{Expr, ExprTrait, Query};
-    let b = booking::Entity;
-    let c = booking_child::Entity;
-    let stmt = Query::select()
-        .column((b, booking::Column::Id))
-        .column((b, booking::Column::MunicipalityId))
-        .column((b, booking::Column::StartsAt))
-        .column((b, booking::Column::EndsAt))
-        .column((c, booking_child::Column::BirthDate))
-        .from(b)
-        .left_join(
-            c,
-            Expr::col((c, booking_child::Column::BookingId)).equals((b, booking::Column::Id)),
-        )
-        .and_where(Expr::col((b, booking::Column::ResourceKey)).eq(resource_key))
-        .and_where(Expr::col((b, booking::Column::Status)).is_in(HOLDING))
-        // A lapsed offer holds nothing (see `still_held`).
-        .and_where(
-            Expr::col((b, booking::Column::Status))
-                .ne("offered")
-                .or(Expr::col((b, booking::Column::OfferExpiresAt)).gt(Utc::now())),
-        )
-        .and_where(Expr::col((b, booking::Column::StartsAt)).lt(range.end()))
-        .and_where(Expr::col((b, booking::Column::EndsAt)).gt(range.start()))
-        .order_by((b, booking::Column::Id), sea_orm::Order::Asc)
-        .to_owned();
-    let rows = conn.query_all(&stmt).await?;
-    let mut out: Vec<Occupancy> = Vec::new();
-    let mut last: Option<Uuid> = None;
-    for r in rows {
-        let id: Uuid = r.try_get_by_index(0)?;
-        let birth: Option<NaiveDate> = r.try_get_by_index(4)?;
-        if last != Some(id) {
-            let m: Uuid = r.try_get_by_index(1)?;
-            let start: DateTime<Utc> = r.try_get_by_index(2)?;
-            let end: DateTime<Utc> = r.try_get_by_index(3)?;
-            let Ok(iv) = Interval::new(start, end) else {
-                continue;
-            };
-            out.push(occupancy(iv, Vec::new(), codes.get(&m).cloned()));
-            last = Some(id);
-        }
-        if let (Some(b), Some(o)) = (birth, out.last_mut()) {
-            o.children.push(b);
-        }
+    let held = HOLDING
+        .iter()
+        .map(|s| format!("'{s}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let backend = conn.get_database_backend();
+    // A lapsed offer holds nothing (see `still_held`).
+    let sql = match backend {
+        DbBackend::Postgres => format!(
+            "SELECT COALESCE(json_agg(json_build_array(b.municipality_id, b.starts_at, b.ends_at, \
+               (SELECT COALESCE(json_agg(c.birth_date), '[]'::json) FROM booking_children c \
+                 WHERE c.booking_id = b.id)) ORDER BY b.id), '[]'::json)::text \
+             FROM bookings b WHERE b.resource_key = $1 AND b.status IN ({held}) \
+               AND (b.status <> 'offered' OR b.offer_expires_at > $2) \
+               AND b.starts_at < $3 AND b.ends_at > $4"
+        ),
+        _ => format!(
+            "SELECT json_group_array(json_array(CASE typeof(b.municipality_id) WHEN 'blob' THEN hex(b.municipality_id) ELSE b.municipality_id END, b.starts_at, b.ends_at, \
+               json((SELECT json_group_array(c.birth_date) FROM booking_children c \
+                 WHERE c.booking_id = b.id)))) \
+             FROM (SELECT id, municipality_id, starts_at, ends_at FROM bookings \
+               WHERE resource_key = ? AND status IN ({held}) \
+                 AND (status <> 'offered' OR offer_expires_at > ?) \
+                 AND starts_at < ? AND ends_at > ? ORDER BY id) b"
+        ),
+    };
+    let stmt = Statement::from_sql_and_values(
+        backend,
+        sql,
+        [
+            resource_key.into(),
+            Utc::now().into(),
+            range.end().into(),
+            range.start().into(),
+        ],
+    );
+    let json: String = match conn.query_one_raw(stmt).await? {
+        Some(row) => row
+            .try_get_by_index::<Option<String>>(0)?
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    if json.is_empty() {
+        return Ok(Vec::new());
+    }
+    type Held = (String, String, String, Vec<Option<NaiveDate>>);
+    let rows: Vec<Held> = serde_json::from_str(&json)
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("holding rows: {e}")))?;
+    let time = |s: &str| {
+        DateTime::parse_from_rfc3339(&s.replacen(' ', "T", 1))
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("holding time {s}: {e}")))
+    };
+    let mut out = Vec::with_capacity(rows.len());
+    for (m, start, end, births) in rows {
+        let Ok(iv) = Interval::new(time(&start)?, time(&end)?) else {
+            continue;
+        };
+        let m = Uuid::parse_str(&m).ok();
+        out.push(occupancy(
+            iv,
+            births.into_iter().flatten().collect(),
+            m.and_then(|m| codes.get(&m).cloned()),
+        ));
     }
     Ok(out)
 }

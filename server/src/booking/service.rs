@@ -708,7 +708,9 @@ pub async fn create(
         let stored = insert(&txn, user, &p, iv, &quote, series_id, now).await?;
         let domain = stored.domain()?;
         let t = submit(&domain, fits, now).map_err(|e| ApiError::Conflict(e.message))?;
+        let was = stored.row.status.clone();
         let stored = apply(&txn, &stored, &t, now, coupon_cap, &mut events).await?;
+        super::helper_visits::after_transition(&txn, state, Some(user.id), &was, &stored).await?;
         audit::record(
             &txn,
             AuditEntry {
@@ -1068,6 +1070,7 @@ pub async fn event_in_transaction(
     let coupon_cap = all.coupon.map_or(0, |c| i64::from(c.yen_per_fiscal_year));
     let mut events = Vec::new();
     let stored = apply(&txn, &s, &t, now, coupon_cap, &mut events).await?;
+    super::helper_visits::after_transition(&txn, state, actor, &s.row.status, &stored).await?;
     audit::record(
         &txn,
         AuditEntry {

@@ -65,6 +65,9 @@ pub struct BookingOut {
     pub offer_expires_at: Option<DateTime<FixedOffset>>,
     pub waitlisted_at: Option<DateTime<FixedOffset>>,
     pub series_id: Option<Uuid>,
+    /// Helper programmes: the helper planned for the visit (display name only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub helper: Option<String>,
     pub quote: serde_json::Value,
     pub created_at: DateTime<FixedOffset>,
     pub updated_at: DateTime<FixedOffset>,
@@ -116,6 +119,7 @@ pub fn booking_out(
         offer_expires_at: s.row.offer_expires_at.map(jst),
         waitlisted_at: s.row.waitlisted_at.map(jst),
         series_id: s.row.series_id,
+        helper: None,
         quote: d.quote,
         created_at: jst(s.row.created_at),
         updated_at: jst(s.row.updated_at),

@@ -31,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .route("/provider/visits/{id}/accept", post(accept))
         .route("/provider/visits/{id}/decline", post(decline))
         .route("/provider/feed", post(reset_feed))
+        .route("/provider/digest", post(digest))
         .route("/coordinator/dispatch/plan", post(plan))
         .route("/coordinator/dispatch/pin", post(pin))
         .route("/coordinator/dispatch/unavailable", post(unavailable))
@@ -100,6 +101,25 @@ async fn reset_feed(
         ),
     );
     Ok((headers, Redirect::to("/provider?done=feed#feed")).into_response())
+}
+
+#[derive(Deserialize)]
+struct DigestForm {
+    frequency: String,
+}
+
+async fn digest(
+    State(state): State<AppState>,
+    user: Require<Provider>,
+    CsrfForm(f): CsrfForm<DigestForm>,
+) -> ApiResult<Response> {
+    let r = match super::digest::Frequency::parse(&f.frequency) {
+        Ok(freq) => super::digest::set_frequency(&state, &user, freq)
+            .await
+            .map(|_| "digest"),
+        Err(e) => Err(e),
+    };
+    back("/provider", r)
 }
 
 #[derive(Deserialize)]

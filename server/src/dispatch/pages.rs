@@ -58,6 +58,7 @@ pub async fn schedule_data(
             })
             .collect(),
         has_feed,
+        digest: super::digest::Frequency::of(&me).as_str().to_owned(),
         new_feed_url: flash_token
             .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
             .map(|t| feed_url(&state.settings.server.public_url, t)),

@@ -14,6 +14,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::guard::{self, Span};
 use super::problem::{self, DEFAULT_SPEED_M_PER_MIN, Day, LoadOptions};
 use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
@@ -202,10 +203,12 @@ pub async fn plan_day(
 ) -> ApiResult<Outcome> {
     let (iterations, speed) = opts.check()?;
     let txn = begin_write(&state.db).await?;
+    guard::lock_all_helpers(&txn, user.municipality_id, day).await?;
     let d = load_for_write(&txn, user, day, speed).await?;
     let plan = solve(&d.problem, &settings(1), Budget::Iterations(iterations)).map_err(internal)?;
     let (changes, travel) = apply(&txn, &d, &plan).await?;
     let out = outcome(&d, &plan, changes, travel);
+    super::notify::helpers_of_changes(&txn, state, &d, &out.changes).await?;
     audit::record(
         &txn,
         AuditEntry {
@@ -245,6 +248,7 @@ pub async fn helper_unavailable(
         ));
     }
     let txn = begin_write(&state.db).await?;
+    guard::lock_all_helpers(&txn, user.municipality_id, day).await?;
     let mut d = load_for_write(&txn, user, day, DEFAULT_SPEED_M_PER_MIN).await?;
     let k = d.helper_index(helper).ok_or(ApiError::NotFound)?;
     // The sick helper's own pins and acceptances no longer hold.
@@ -286,7 +290,7 @@ pub async fn helper_unavailable(
     .await?;
     let (changes, travel) = apply(&txn, &d, &plan).await?;
     let out = outcome(&d, &plan, changes, travel);
-    super::notify::sick_call(&txn, state, &d, &out).await?;
+    super::notify::sick_call(&txn, state, &d, &out.changes).await?;
     audit::record(
         &txn,
         AuditEntry {
@@ -337,7 +341,10 @@ async fn helper_in_town(
 }
 
 /// The coordinator fixes `visit` to `helper` (or releases it with `None`); the next plan
-/// run keeps it there. Skills and hours are checked when the day is planned.
+/// run keeps it there. Skills are checked here, hours when the day is planned. The pin is
+/// refused (409) when the helper already has a pinned or accepted visit it cannot be
+/// sequenced with; proposals of the plan that clash are released for re-planning. Both
+/// checks run under the helper-day lock ([`guard`]), so racing pins cannot both commit.
 pub async fn pin(
     state: &AppState,
     user: &CurrentUser,
@@ -345,7 +352,19 @@ pub async fn pin(
     helper: Option<Uuid>,
 ) -> ApiResult<helper_visit::Model> {
     let txn = begin_write(&state.db).await?;
+    // The day first (it never changes), so the helper-day lock comes before any row lock.
+    let day = visit_in_town(&txn, user, visit, false).await?.day;
+    if let Some(h) = helper {
+        guard::lock_helpers(&txn, [h], day).await?;
+    }
     let v = visit_in_town(&txn, user, visit, true).await?;
+    if v.status != "approved" {
+        return Err(ApiError::Conflict(Text::new(
+            "この訪問は取り消されています",
+            "This visit has been cancelled",
+        )));
+    }
+    let mut released = vec![];
     if let Some(h) = helper {
         let p = helper_in_town(&txn, user, h).await?;
         let needs = problem::skills_of(&v.required_skills);
@@ -360,18 +379,61 @@ pub async fn pin(
                 ),
             ));
         }
+        let mine = Span::flexible(&v);
+        let others = helper_visit::Entity::find()
+            .filter(helper_visit::Column::AssignedProviderId.eq(h))
+            .filter(helper_visit::Column::Day.eq(v.day))
+            .filter(helper_visit::Column::Status.eq("approved"))
+            .filter(helper_visit::Column::Id.ne(v.id))
+            .all(&txn)
+            .await?;
+        for o in others {
+            if mine.compatible(&Span::of(&o)) {
+                continue;
+            }
+            if o.pinned || o.assignment_status == "accepted" {
+                txn.rollback().await?;
+                return Err(ApiError::Conflict(Text::new(
+                    format!(
+                        "このヘルパーはこの時間に別の訪問（{}〜）が確定しています",
+                        super::schedule::hhmm(o.planned_start_min.unwrap_or(o.window_start_min))
+                    ),
+                    format!(
+                        "This helper already has a fixed visit at that time (from {})",
+                        super::schedule::hhmm(o.planned_start_min.unwrap_or(o.window_start_min))
+                    ),
+                )));
+            }
+            released.push(o);
+        }
+    }
+    let now = Utc::now();
+    for o in &released {
+        let mut m = o.clone().into_active_model();
+        m.assigned_provider_id = Set(None);
+        m.assignment_status = Set("unassigned".into());
+        m.planned_start_min = Set(None);
+        m.sequence = Set(o.sequence + 1);
+        m.updated_at = Set(now);
+        m.update(&txn).await?;
+        super::notify::helper_cancelled(&txn, state, o).await?;
     }
     let mut m = v.clone().into_active_model();
     m.pinned = Set(helper.is_some());
+    let moved = helper.is_some_and(|h| v.assigned_provider_id != Some(h));
     if let Some(h) = helper
-        && v.assigned_provider_id != Some(h)
+        && moved
     {
         m.assigned_provider_id = Set(Some(h));
         m.assignment_status = Set("proposed".into());
         m.sequence = Set(v.sequence + 1);
     }
-    m.updated_at = Set(Utc::now());
+    m.updated_at = Set(now);
     let saved = m.update(&txn).await?;
+    if moved {
+        super::notify::helper_cancelled(&txn, state, &v).await?;
+        super::notify::helper_assigned(&txn, state, &saved).await?;
+    }
     audit::record(
         &txn,
         AuditEntry {
@@ -384,7 +446,10 @@ pub async fn pin(
             },
             entity: "helper_visit",
             entity_id: visit.to_string(),
-            details: json!({ "helper": helper }),
+            details: json!({
+                "helper": helper,
+                "released": released.iter().map(|o| o.id).collect::<Vec<_>>(),
+            }),
         },
     )
     .await?;
@@ -442,11 +507,9 @@ fn family_label(family_name: Option<&str>) -> String {
     }
 }
 
-pub async fn create_visit(
-    state: &AppState,
-    user: &CurrentUser,
-    v: VisitIn,
-) -> ApiResult<helper_visit::Model> {
+/// Checks an entered visit against the dispatcher's limits; writes nothing. Returns the
+/// start window in minutes after local midnight.
+pub fn check_visit(v: &VisitIn) -> ApiResult<(i32, i32)> {
     let mut errors = vec![];
     if !PROGRAMMES.contains(&v.service.as_str()) {
         errors.push(FieldError::new(
@@ -494,38 +557,30 @@ pub async fn create_visit(
             ),
         ));
     }
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
+    if errors.is_empty() {
+        Ok((from, to))
+    } else {
+        Err(ApiError::Validation(errors))
     }
-    let txn = begin_write(&state.db).await?;
-    let h = household::Entity::find_by_id(v.household_id)
-        .filter(household::Column::MunicipalityId.eq(user.municipality_id))
-        .one(&txn)
-        .await?
-        .ok_or_else(|| {
-            ApiError::field(
-                "household_id",
-                "not_found",
-                Text::new("世帯が見つかりません", "No such household"),
-            )
-        })?;
-    if let Some(p) = v.preferred_helper_id {
-        helper_in_town(&txn, user, p).await.map_err(|_| {
-            ApiError::field(
-                "preferred_helper_id",
-                "not_found",
-                Text::new("ヘルパーが見つかりません", "No such helper"),
-            )
-        })?;
-    }
+}
+
+/// Stores a checked visit of household `h` on `txn` (the caller's transaction) with its
+/// audit record; unassigned, for the dispatcher to plan.
+pub async fn insert_visit(
+    txn: &DatabaseTransaction,
+    actor: Option<Uuid>,
+    v: &VisitIn,
+    (from, to): (i32, i32),
+    h: &household::Model,
+) -> ApiResult<helper_visit::Model> {
     let first_child = child::Entity::find()
         .filter(child::Column::HouseholdId.eq(h.id))
-        .one(&txn)
+        .one(txn)
         .await?;
     let now = Utc::now();
     let saved = helper_visit::ActiveModel {
         id: Set(Uuid::now_v7()),
-        municipality_id: Set(user.municipality_id),
+        municipality_id: Set(h.municipality_id),
         service_key: Set(v.service.clone()),
         household_id: Set(h.id),
         booking_id: Set(v.booking_id),
@@ -551,20 +606,56 @@ pub async fn create_visit(
         created_at: Set(now),
         updated_at: Set(now),
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     audit::record(
-        &txn,
+        txn,
         AuditEntry {
-            municipality_id: Some(user.municipality_id),
-            actor: Some(user.id),
+            municipality_id: Some(h.municipality_id),
+            actor,
             action: "dispatch.visit_create",
             entity: "helper_visit",
             entity_id: saved.id.to_string(),
-            details: json!({ "service": v.service, "household": h.id, "day": v.day }),
+            details: json!({
+                "service": v.service,
+                "household": h.id,
+                "day": v.day,
+                "booking": v.booking_id,
+            }),
         },
     )
     .await?;
+    Ok(saved)
+}
+
+pub async fn create_visit(
+    state: &AppState,
+    user: &CurrentUser,
+    v: VisitIn,
+) -> ApiResult<helper_visit::Model> {
+    let window = check_visit(&v)?;
+    let txn = begin_write(&state.db).await?;
+    let h = household::Entity::find_by_id(v.household_id)
+        .filter(household::Column::MunicipalityId.eq(user.municipality_id))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| {
+            ApiError::field(
+                "household_id",
+                "not_found",
+                Text::new("世帯が見つかりません", "No such household"),
+            )
+        })?;
+    if let Some(p) = v.preferred_helper_id {
+        helper_in_town(&txn, user, p).await.map_err(|_| {
+            ApiError::field(
+                "preferred_helper_id",
+                "not_found",
+                Text::new("ヘルパーが見つかりません", "No such helper"),
+            )
+        })?;
+    }
+    let saved = insert_visit(&txn, Some(user.id), &v, window, &h).await?;
     txn.commit().await?;
     Ok(saved)
 }

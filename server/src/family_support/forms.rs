@@ -38,6 +38,83 @@ pub fn router() -> Router<AppState> {
             "/provider/family-support/proposals/{id}/{answer}",
             post(answer_signed_in),
         )
+        .route(
+            "/provider/family-support/activities/{id}/report",
+            post(file_report),
+        )
+        .route(
+            "/parent/family-support/reports/{id}/confirm",
+            post(confirm_report),
+        )
+}
+
+#[derive(Deserialize)]
+struct ReportForm {
+    started_at: Option<String>,
+    ended_at: Option<String>,
+    content: Option<String>,
+}
+
+async fn file_report(
+    State(state): State<AppState>,
+    user: Require<Provider>,
+    Path(id): Path<Uuid>,
+    CsrfForm(f): CsrfForm<ReportForm>,
+) -> ApiResult<Response> {
+    // Back to the report, with the activity named so its form shows the error.
+    let page = format!("/provider/family-support?activity={id}");
+    let outcome = async {
+        let required = |field: &str| {
+            ApiError::Validation(vec![super::invalid(
+                field,
+                "invalid",
+                "日時を入力してください",
+                "Enter a date and time",
+            )])
+        };
+        let started_at =
+            local("started_at", &f.started_at)?.ok_or_else(|| required("started_at"))?;
+        let ended_at = local("ended_at", &f.ended_at)?.ok_or_else(|| required("ended_at"))?;
+        super::reports::file(
+            &state,
+            &user,
+            id,
+            super::reports::ReportIn {
+                started_at,
+                ended_at,
+                content: f.content.unwrap_or_default(),
+            },
+        )
+        .await?;
+        Ok("report".to_owned())
+    }
+    .await;
+    back(&page, outcome).map(|r| with_fragment(r, "reports"))
+}
+
+/// Keeps the reader at the reports after the redirect.
+fn with_fragment(r: Response, fragment: &str) -> Response {
+    let Some(loc) = r
+        .headers()
+        .get(axum::http::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+    else {
+        return r;
+    };
+    Redirect::to(&format!("{loc}#{fragment}")).into_response()
+}
+
+async fn confirm_report(
+    State(state): State<AppState>,
+    user: crate::auth::CurrentUser,
+    Path(id): Path<Uuid>,
+    CsrfForm(_f): CsrfForm<crate::auth::handlers::NoFields>,
+) -> ApiResult<Response> {
+    let outcome = super::reports::confirm(&state, &user, id)
+        .await
+        .map(|_| "confirmed".to_owned());
+    back("/parent/family-support", outcome)
 }
 
 fn encode(s: &str) -> String {

@@ -6,6 +6,7 @@ use hagukumi_frontend::console::backend::ConsoleBackend;
 use hagukumi_frontend::console::model::{
     BatchView, ConsoleOverview, FsBoard, FsRequestData, ProposalView, ProviderFs,
 };
+use hagukumi_frontend::console::reports::{FsMonthView, ReportView};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
@@ -140,5 +141,19 @@ impl ConsoleBackend for ConsoleWeb {
             proposals: reshape(proposals)?,
             pairs: reshape(pairs)?,
         })
+    }
+
+    async fn fs_reports(&self, parts: &Parts) -> Result<Vec<ReportView>, String> {
+        let u = self.user(parts).await?;
+        reshape(super::reports::list(&self.state, &u).await.map_err(code)?)
+    }
+
+    async fn fs_month(&self, parts: &Parts, month: String) -> Result<FsMonthView, String> {
+        let u = self.staff(parts).await?;
+        reshape(
+            super::reports::month(&self.state, &u, &month)
+                .await
+                .map_err(code)?,
+        )
     }
 }

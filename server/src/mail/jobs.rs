@@ -2,14 +2,15 @@
 //! [`super::outbox::enqueue_once`] and a key per booking and kind, so running
 //! them in several processes, or again after a restart, sends nothing twice.
 
-use chrono::{DateTime, Days, Timelike, Utc};
+use chrono::{DateTime, Datelike, Days, Timelike, Utc};
 use hagukumi_domain::calendar::{TZ, local_datetime};
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 use super::booking_events::booking_info;
 use super::outbox::{Recipient, enqueue_once};
 use super::templates::MailEvent;
-use crate::entities::booking;
+use crate::dispatch::digest::{self, Frequency};
+use crate::entities::{booking, provider};
 use crate::settings::Settings;
 
 /// Runs the jobs whose time has come.
@@ -19,7 +20,64 @@ pub async fn run_due(
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     reminders(db, settings, now).await?;
+    digests(db, settings, now).await?;
     Ok(())
+}
+
+/// From `mail.digest_hour` (Japan time) on, each provider with an account gets their
+/// schedule once per period: the day's visits every day, or — if their profile says
+/// `weekly` — the seven days from `mail.digest_weekday` on that day. A period without
+/// visits sends nothing; `off` sends nothing. The key (provider, frequency, first day)
+/// makes it once per period however many processes run the job.
+/// Returns how many were written now.
+pub async fn digests(
+    db: &DatabaseConnection,
+    settings: &Settings,
+    now: DateTime<Utc>,
+) -> Result<usize, DbErr> {
+    let local = local_datetime(now);
+    if local.hour() < settings.mail.digest_hour {
+        return Ok(0);
+    }
+    let today = local.date();
+    let weekly_today = today.weekday().number_from_monday() == settings.mail.digest_weekday;
+    let providers = provider::Entity::find()
+        .filter(provider::Column::UserId.is_not_null())
+        .order_by_asc(provider::Column::Id)
+        .all(db)
+        .await?;
+    let mut written = 0;
+    for p in providers {
+        let Some(user) = p.user_id else {
+            continue;
+        };
+        let days = match Frequency::of(&p) {
+            Frequency::Daily => 0,
+            Frequency::Weekly if weekly_today => 6,
+            Frequency::Weekly | Frequency::Off => continue,
+        };
+        let Some(to) = today.checked_add_days(Days::new(days)) else {
+            continue;
+        };
+        let items = digest::items(db, &p, today, to).await?;
+        if items.is_empty() {
+            continue;
+        }
+        written += enqueue_once(
+            db,
+            settings,
+            Recipient::User(user),
+            MailEvent::ProviderDigest {
+                from: today,
+                to,
+                items,
+            },
+            &format!("digest:{}:{}:{today}", p.id, Frequency::of(&p).as_str()),
+        )
+        .await?
+        .len();
+    }
+    Ok(written)
 }
 
 /// From `mail.reminder_hour` (Japan time) on, every confirmed booking that

@@ -84,6 +84,9 @@ pub struct MailSettings {
     pub reminder_hour: u32,
     /// Japan-time hour of the providers' schedule digest.
     pub digest_hour: u32,
+    /// The day weekly digests go out (ISO: 1 = Monday … 7 = Sunday); they cover the
+    /// seven days from that day.
+    pub digest_weekday: u32,
     /// How often the periodic mail jobs (reminders, digests, offer expiry) run.
     pub jobs_interval_secs: u64,
 }
@@ -106,6 +109,7 @@ impl Default for MailSettings {
             claim_secs: 300,
             reminder_hour: 17,
             digest_hour: 7,
+            digest_weekday: 1,
             jobs_interval_secs: 300,
         }
     }

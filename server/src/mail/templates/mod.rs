@@ -18,6 +18,7 @@ mod provider_cancelled;
 mod provider_changed;
 mod provider_digest;
 mod reminder;
+mod visit_changed;
 mod waitlist_expired;
 mod waitlist_offer;
 mod welcome;
@@ -99,6 +100,13 @@ pub enum MailEvent {
         to: NaiveDate,
         items: Vec<BookingInfo>,
     },
+    /// Parent: a helper visit got another helper (display name only) or time.
+    VisitChanged {
+        booking: BookingInfo,
+        helper: Option<String>,
+        previous_starts_at: DateTime<Utc>,
+        previous_ends_at: DateTime<Utc>,
+    },
     /// Coordinators: requests waiting for approval.
     ApprovalsWaiting {
         count: u64,
@@ -147,6 +155,7 @@ impl MailEvent {
             MailEvent::ProviderAssignmentChanged { .. } => "provider_assignment_changed",
             MailEvent::ProviderAssignmentCancelled { .. } => "provider_assignment_cancelled",
             MailEvent::ProviderDigest { .. } => "provider_digest",
+            MailEvent::VisitChanged { .. } => "visit_changed",
             MailEvent::ApprovalsWaiting { .. } => "approvals_waiting",
         }
     }
@@ -164,7 +173,8 @@ impl MailEvent {
             | MailEvent::Reminder { booking }
             | MailEvent::ProviderAssigned { booking }
             | MailEvent::ProviderAssignmentChanged { booking, .. }
-            | MailEvent::ProviderAssignmentCancelled { booking } => Some(booking),
+            | MailEvent::ProviderAssignmentCancelled { booking }
+            | MailEvent::VisitChanged { booking, .. } => Some(booking),
             MailEvent::Welcome
             | MailEvent::ProviderDigest { .. }
             | MailEvent::ApprovalsWaiting { .. } => None,
@@ -257,6 +267,19 @@ impl MailEvent {
             MailEvent::ProviderDigest { from, to, items } => {
                 provider_digest::content(lang, &links, *from, *to, items)
             }
+            MailEvent::VisitChanged {
+                booking,
+                helper,
+                previous_starts_at,
+                previous_ends_at,
+            } => visit_changed::content(
+                lang,
+                &links,
+                booking,
+                helper.as_deref(),
+                *previous_starts_at,
+                *previous_ends_at,
+            ),
             MailEvent::ApprovalsWaiting { count, oldest } => {
                 approvals_waiting::content(lang, &links, *count, oldest)
             }

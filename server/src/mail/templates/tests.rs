@@ -63,6 +63,18 @@ pub fn all_events() -> Vec<MailEvent> {
             to: b.starts_at.date_naive(),
             items: vec![b.clone()],
         },
+        MailEvent::VisitChanged {
+            booking: b.clone(),
+            helper: Some("鈴木 恵".into()),
+            previous_starts_at: prev.0,
+            previous_ends_at: prev.1,
+        },
+        MailEvent::VisitChanged {
+            booking: b.clone(),
+            helper: None,
+            previous_starts_at: b.starts_at,
+            previous_ends_at: b.ends_at,
+        },
         MailEvent::ApprovalsWaiting {
             count: 3,
             oldest: vec![b],
@@ -131,5 +143,40 @@ fn booking_emails_say_when_in_japan_time() {
             .render(Lang::En, "x", "http://x")
             .text
             .contains("Cancellation fee: ¥1,500")
+    );
+}
+
+#[test]
+fn visit_changed_names_the_new_helper_and_the_old_time_only_when_it_moved() {
+    let b = booking();
+    let moved = MailEvent::VisitChanged {
+        booking: b.clone(),
+        helper: Some("鈴木 恵".into()),
+        previous_starts_at: Utc.with_ymd_and_hms(2026, 11, 26, 0, 0, 0).unwrap(),
+        previous_ends_at: Utc.with_ymd_and_hms(2026, 11, 26, 3, 0, 0).unwrap(),
+    }
+    .render(Lang::Ja, "清瀬 花子", "https://hagukumi.example/");
+    assert!(
+        moved.text.contains("担当ヘルパー：鈴木 恵"),
+        "{}",
+        moved.text
+    );
+    assert!(moved.text.contains("変更前の時間"), "{}", moved.text);
+    let same_time = MailEvent::VisitChanged {
+        booking: b.clone(),
+        helper: None,
+        previous_starts_at: b.starts_at,
+        previous_ends_at: b.ends_at,
+    }
+    .render(Lang::En, "Hanako Kiyose", "https://hagukumi.example/");
+    assert!(
+        same_time.text.contains("being arranged"),
+        "{}",
+        same_time.text
+    );
+    assert!(
+        !same_time.text.contains("Previous time"),
+        "{}",
+        same_time.text
     );
 }
