@@ -266,8 +266,10 @@ fn slot_form(
         .map(|s| (s.start.format("%H:%M").to_string(), s.remaining))
         .collect();
     let max_nights = p.max_nights.max(1);
-    // Coming back from the confirmation step keeps every choice.
-    let back = prefill.day == Some(d.date);
+    // Coming back from the confirmation step keeps every choice (its link
+    // carries them all, children included); choosing a day starts afresh.
+    let back = prefill.day == Some(d.date)
+        && (!prefill.children.is_empty() || prefill.hours.is_some() || prefill.nights.is_some());
     let chosen_start = prefill.start.clone().filter(|_| back);
     let chosen_hours = prefill.hours.filter(|_| back);
     let nights = prefill.nights.filter(|_| back).unwrap_or(1).min(max_nights);

@@ -398,6 +398,37 @@ async fn the_html_flow_books_a_weekly_series_once_and_changes_a_booking(db: Db) 
     let kids = my_children(&app).await;
     let (date, _) = first_bookable(&app, "temporary-care", "with-i", "").await;
     let until = date + Duration::days(40);
+    // Choosing a day starts with the first child ticked; coming back from the
+    // confirmation step keeps every choice (here the younger child and 3 hours).
+    let input = |html: &str, name: &str| -> String {
+        html.split(&format!("name=\"{name}\""))
+            .nth(1)
+            .and_then(|r| r.split('>').next())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let fresh = app
+        .get(&format!(
+            "/parent/book/temporary-care?site=with-i&day={date}"
+        ))
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(input(&fresh, "child_0").contains("checked"), "{fresh}");
+    assert!(!input(&fresh, "child_1").contains("checked"));
+    let back = app
+        .get(&format!(
+            "/parent/book/temporary-care?site=with-i&day={date}&start=10%3A00&hours=3&child_1={}",
+            kids[1]
+        ))
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(input(&back, "child_1").contains("checked"), "{back}");
+    assert!(!input(&back, "child_0").contains("checked"));
+    assert!(back.contains("value=\"3\" selected"), "{back}");
     // Every weekday 10:00 for two hours, for about six weeks: the confirmation
     // step lists each date with ○ or × (and why) before anything is booked.
     let query = format!(
