@@ -2,7 +2,10 @@
 
 use leptos::prelude::*;
 
-use super::model::{BatchView, ConsoleOverview, FsBoard, FsRequestData, ProposalView, ProviderFs};
+use super::model::{
+    BatchView, ConsoleOverview, FsBoard, FsRequestData, ProposalView, ProviderFs, QueueItem,
+    SiteCalendar, SiteOption,
+};
 
 #[cfg(feature = "ssr")]
 fn context() -> Result<(super::backend::SharedConsole, http::request::Parts), ServerFnError> {
@@ -52,4 +55,28 @@ pub async fn get_proposal_by_token(token: String) -> Result<ProposalView, Server
 pub async fn get_provider_fs() -> Result<ProviderFs, ServerFnError> {
     let (c, parts) = context()?;
     c.provider_fs(&parts).await.map_err(ServerFnError::new)
+}
+
+#[server(prefix = "/sfn", endpoint = "console_queue")]
+pub async fn get_queue() -> Result<Vec<QueueItem>, ServerFnError> {
+    let (c, parts) = context()?;
+    c.queue(&parts).await.map_err(ServerFnError::new)
+}
+
+#[server(prefix = "/sfn", endpoint = "console_sites")]
+pub async fn get_sites() -> Result<Vec<SiteOption>, ServerFnError> {
+    let (c, parts) = context()?;
+    c.sites(&parts).await.map_err(ServerFnError::new)
+}
+
+#[server(prefix = "/sfn", endpoint = "console_site_calendar")]
+pub async fn get_site_calendar(
+    site: String,
+    view: Option<String>,
+    date: Option<chrono::NaiveDate>,
+) -> Result<SiteCalendar, ServerFnError> {
+    let (c, parts) = context()?;
+    c.site_calendar(&parts, site, view, date)
+        .await
+        .map_err(ServerFnError::new)
 }

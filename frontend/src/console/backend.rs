@@ -5,7 +5,10 @@ use std::sync::Arc;
 
 use http::request::Parts;
 
-use super::model::{BatchView, ConsoleOverview, FsBoard, FsRequestData, ProposalView, ProviderFs};
+use super::model::{
+    BatchView, ConsoleOverview, FsBoard, FsRequestData, ProposalView, ProviderFs, QueueItem,
+    SiteCalendar, SiteOption,
+};
 
 /// Errors are short codes: `unauthorized`, `not-found`, `unavailable`.
 #[async_trait::async_trait]
@@ -22,6 +25,18 @@ pub trait ConsoleBackend: Send + Sync + 'static {
     ) -> Result<ProposalView, String>;
     /// The signed-in provider's proposals and pairs.
     async fn provider_fs(&self, request: &Parts) -> Result<ProviderFs, String>;
+    /// Requests waiting for approval, oldest first.
+    async fn queue(&self, request: &Parts) -> Result<Vec<QueueItem>, String>;
+    /// The sites whose calendars the coordinator may open.
+    async fn sites(&self, request: &Parts) -> Result<Vec<SiteOption>, String>;
+    /// A site's calendar: `view` is `day`, `week` or `month` around `date`.
+    async fn site_calendar(
+        &self,
+        request: &Parts,
+        site: String,
+        view: Option<String>,
+        date: Option<chrono::NaiveDate>,
+    ) -> Result<SiteCalendar, String>;
 }
 
 pub type SharedConsole = Arc<dyn ConsoleBackend>;

@@ -84,6 +84,9 @@ pub struct MailSettings {
     pub reminder_hour: u32,
     /// Japan-time hour of the providers' schedule digest.
     pub digest_hour: u32,
+    /// Japan-time hour (0–23) from which each municipality's coordinators get the
+    /// day's list of requests waiting for approval (none when nothing waits).
+    pub approvals_hour: u32,
     /// How often the periodic mail jobs (reminders, digests, offer expiry) run.
     pub jobs_interval_secs: u64,
 }
@@ -106,6 +109,7 @@ impl Default for MailSettings {
             claim_secs: 300,
             reminder_hour: 17,
             digest_hour: 7,
+            approvals_hour: 8,
             jobs_interval_secs: 300,
         }
     }
