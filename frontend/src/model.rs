@@ -237,6 +237,10 @@ pub struct BookingView {
     pub offer_expires_at: Option<chrono::NaiveDateTime>,
     /// 1-based place on the waiting list.
     pub waitlist_position: Option<u32>,
+    /// What the center said: a decline's reason, or a note with a move to the
+    /// waiting list.
+    #[serde(default)]
+    pub center_note: Option<String>,
 }
 
 /// One message of the outbox, as staff see it.

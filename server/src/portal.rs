@@ -476,6 +476,7 @@ pub async fn my_bookings(
             charge_yen: b.charge.as_ref().map(|c| c.yen),
             offer_expires_at: b.offer_expires_at.map(|x| x.naive_local()),
             waitlist_position,
+            center_note: b.center_note.map(|t| t.get(lang).to_owned()),
         });
     }
     out.sort_by_key(|b| b.start);

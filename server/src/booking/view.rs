@@ -65,6 +65,10 @@ pub struct BookingOut {
     pub offer_expires_at: Option<DateTime<FixedOffset>>,
     pub waitlisted_at: Option<DateTime<FixedOffset>>,
     pub series_id: Option<Uuid>,
+    /// What the center told the family: a decline's reason (`declined`), or a note
+    /// given with a move to the waiting list.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub center_note: Option<hagukumi_domain::Text>,
     pub quote: serde_json::Value,
     pub created_at: DateTime<FixedOffset>,
     pub updated_at: DateTime<FixedOffset>,
@@ -116,6 +120,11 @@ pub fn booking_out(
         offer_expires_at: s.row.offer_expires_at.map(jst),
         waitlisted_at: s.row.waitlisted_at.map(jst),
         series_id: s.row.series_id,
+        center_note: match s.row.status.as_str() {
+            "declined" => crate::mail::booking_events::note(&s.row, "decline_reason"),
+            "waitlisted" | "offered" => crate::mail::booking_events::note(&s.row, "waitlist_note"),
+            _ => None,
+        },
         quote: d.quote,
         created_at: jst(s.row.created_at),
         updated_at: jst(s.row.updated_at),
