@@ -21,6 +21,7 @@ on_both_databases!(
     closing_a_day_lists_the_bookings_it_hits,
     a_roster_change_checks_each_rrule_and_shows_on_the_calendar,
     coordinators_get_one_approvals_mail_a_day,
+    a_helpers_calendar_is_for_their_own_municipality,
 );
 
 fn stay(site: &str, children: &[String], night: NaiveDate, waitlist: bool) -> Value {
@@ -539,4 +540,42 @@ async fn coordinators_get_one_approvals_mail_a_day(db: Db) {
         .await
         .expect("count");
     assert_eq!(waiting, 1);
+}
+
+async fn a_helpers_calendar_is_for_their_own_municipality(db: Db) {
+    let app = spawn_app(db).await;
+    let coord = coordinator(&app, "coordinator@example.jp").await;
+    let people: Vec<Value> = coord
+        .get("/api/v1/console/people")
+        .await
+        .json()
+        .await
+        .expect("json");
+    let id = people
+        .iter()
+        .find(|p| p["name"] == "佐藤 みどり")
+        .and_then(|p| p["id"].as_str())
+        .expect("the demo helper")
+        .to_owned();
+    let res = coord
+        .get(&format!("/api/v1/console/people/{id}/calendar?view=month"))
+        .await;
+    assert_eq!(res.status(), 200);
+    let cal: Value = res.json().await.expect("json");
+    assert_eq!(cal["person"]["id"], id.as_str());
+    assert!(cal["days"].as_array().is_some_and(|d| d.len() >= 28));
+    let hk = coordinator(&app, "coordinator-hk@example.jp").await;
+    problem(
+        hk.get(&format!("/api/v1/console/people/{id}/calendar"))
+            .await,
+        404,
+    )
+    .await;
+    let hk_people: Vec<Value> = hk
+        .get("/api/v1/console/people")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(hk_people.iter().all(|p| p["id"] != id.as_str()));
 }

@@ -3,8 +3,8 @@
 use leptos::prelude::*;
 
 use super::model::{
-    BatchView, ConsoleOverview, FsBoard, FsRequestData, ProposalView, ProviderFs, QueueItem,
-    SiteCalendar, SiteOption,
+    BatchView, ConsoleOverview, FsBoard, FsRequestData, PersonCalendar, PersonOption, ProposalView,
+    ProviderFs, QueueItem, SiteCalendar, SiteOption,
 };
 
 #[cfg(feature = "ssr")]
@@ -77,6 +77,24 @@ pub async fn get_site_calendar(
 ) -> Result<SiteCalendar, ServerFnError> {
     let (c, parts) = context()?;
     c.site_calendar(&parts, site, view, date)
+        .await
+        .map_err(ServerFnError::new)
+}
+
+#[server(prefix = "/sfn", endpoint = "console_people")]
+pub async fn get_people() -> Result<Vec<PersonOption>, ServerFnError> {
+    let (c, parts) = context()?;
+    c.people(&parts).await.map_err(ServerFnError::new)
+}
+
+#[server(prefix = "/sfn", endpoint = "console_person_calendar")]
+pub async fn get_person_calendar(
+    id: String,
+    view: Option<String>,
+    date: Option<chrono::NaiveDate>,
+) -> Result<PersonCalendar, ServerFnError> {
+    let (c, parts) = context()?;
+    c.person_calendar(&parts, id, view, date)
         .await
         .map_err(ServerFnError::new)
 }

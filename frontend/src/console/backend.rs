@@ -6,8 +6,8 @@ use std::sync::Arc;
 use http::request::Parts;
 
 use super::model::{
-    BatchView, ConsoleOverview, FsBoard, FsRequestData, ProposalView, ProviderFs, QueueItem,
-    SiteCalendar, SiteOption,
+    BatchView, ConsoleOverview, FsBoard, FsRequestData, PersonCalendar, PersonOption, ProposalView,
+    ProviderFs, QueueItem, SiteCalendar, SiteOption,
 };
 
 /// Errors are short codes: `unauthorized`, `not-found`, `unavailable`.
@@ -37,6 +37,16 @@ pub trait ConsoleBackend: Send + Sync + 'static {
         view: Option<String>,
         date: Option<chrono::NaiveDate>,
     ) -> Result<SiteCalendar, String>;
+    /// The municipality's providers.
+    async fn people(&self, request: &Parts) -> Result<Vec<PersonOption>, String>;
+    /// A provider's visits around `date`.
+    async fn person_calendar(
+        &self,
+        request: &Parts,
+        id: String,
+        view: Option<String>,
+        date: Option<chrono::NaiveDate>,
+    ) -> Result<PersonCalendar, String>;
 }
 
 pub type SharedConsole = Arc<dyn ConsoleBackend>;

@@ -8,8 +8,8 @@ use hagukumi_domain::Lang;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::api::{get_site_calendar, get_sites};
-use super::model::{CalendarBooking, CalendarDay, SiteCalendar};
+use super::api::{get_people, get_person_calendar, get_site_calendar, get_sites};
+use super::model::{CalendarBooking, CalendarDay, PersonCalendar, SiteCalendar};
 use super::{failed, is_staff, loading, not_allowed, outcome};
 use crate::app::with_session;
 use crate::i18n::{date_long, tr};
@@ -19,6 +19,7 @@ use crate::model::SessionInfo;
 #[component]
 pub fn SitesPage() -> impl IntoView {
     let data = Resource::new(|| (), |_| get_sites());
+    let people = Resource::new(|| (), |_| get_people());
     with_session(move |info: SessionInfo| {
         let lang = info.lang;
         if !is_staff(&info) {
@@ -44,6 +45,106 @@ pub fn SitesPage() -> impl IntoView {
                                 }).collect_view()}
                             </ul>
                         }.into_any(),
+                        Err(_) => failed(lang),
+                    }
+                })}
+            </Suspense>
+            <h2>{tr(lang, "ヘルパー・訪問者", "Helpers and visitors")}</h2>
+            <Suspense fallback=move || loading(lang)>
+                {move || Suspend::new(async move {
+                    match people.await {
+                        Ok(list) => view! {
+                            <ul class="cards" id="people">
+                                {list.into_iter().map(|p| {
+                                    let href = format!("/coordinator/calendar/people/{}", p.id);
+                                    view! { <li class="card"><a href=href>{p.name.clone()}</a></li> }
+                                }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                        Err(_) => failed(lang),
+                    }
+                })}
+            </Suspense>
+        }
+        .into_any()
+    })
+}
+
+fn person_view(lang: Lang, c: PersonCalendar) -> impl IntoView {
+    let base = format!("/coordinator/calendar/people/{}", c.person.id);
+    let link = |view: &str, date: chrono::NaiveDate| format!("{base}?view={view}&date={date}");
+    let current = c.view.clone();
+    let tabs = [
+        ("day", tr(lang, "日", "Day")),
+        ("week", tr(lang, "週", "Week")),
+        ("month", tr(lang, "月", "Month")),
+    ];
+    view! {
+        <h1>{c.person.name.clone()}</h1>
+        <nav class="tabs" aria-label=tr(lang, "表示", "View")>
+            {tabs.into_iter().map(|(v, label)| {
+                let cur = (v == current).then_some("page");
+                view! { <a href=link(v, c.date) aria-current=cur>{label}</a> }
+            }).collect_view()}
+        </nav>
+        <div class="month-nav">
+            <a href=link(&c.view, c.prev) rel="prev">{tr(lang, "← 前へ", "← Previous")}</a>
+            <h2>{format!("{} 〜 {}", date_long(lang, c.from), date_long(lang, c.to))}</h2>
+            <a href=link(&c.view, c.next) rel="next">{tr(lang, "次へ →", "Next →")}</a>
+        </div>
+        <table class="table" id="person-calendar">
+            <caption class="visually-hidden">{tr(lang, "日ごとの訪問", "Visits by day")}</caption>
+            <thead><tr>
+                <th scope="col">{tr(lang, "日付", "Date")}</th>
+                <th scope="col">{tr(lang, "訪問", "Visits")}</th>
+            </tr></thead>
+            <tbody>
+                {c.days.into_iter().map(|d| {
+                    let total = match lang {
+                        Lang::Ja => format!("{}件・{}時間{}分", d.visits.len(), d.minutes / 60, d.minutes % 60),
+                        Lang::En => format!("{} visits, {} h {} min", d.visits.len(), d.minutes / 60, d.minutes % 60),
+                    };
+                    view! {
+                        <tr data-date=d.date.to_string()>
+                            <th scope="row">{date_long(lang, d.date)}<br /><span class="muted">{total}</span></th>
+                            <td><ul class="visits">
+                                {d.visits.into_iter().map(|v| view! {
+                                    <li>{format!("{}–{} {} {}（{}）", v.start, v.end, v.service_name.get(lang), v.family_label, v.area)}
+                                        {(v.assignment_status == "proposed").then(|| view! { " "<span class="badge">{tr(lang, "回答待ち", "waiting for answer")}</span> })}</li>
+                                }).collect_view()}
+                            </ul></td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// `/coordinator/calendar/people/{id}?view=…&date=…`.
+#[component]
+pub fn PersonCalendarPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let data = Resource::new(
+        move || {
+            let id = params.with(|p| p.get("id").unwrap_or_default());
+            let (view, date) = query.with(|q| (q.get("view"), q.get("date")));
+            (id, view, date.and_then(|d| d.parse().ok()))
+        },
+        |(id, view, date)| get_person_calendar(id, view, date),
+    );
+    with_session(move |info: SessionInfo| {
+        let lang = info.lang;
+        if !is_staff(&info) {
+            return view! { <h1>{tr(lang, "予定", "Calendar")}</h1> {not_allowed(lang, info.viewer.is_some())} }.into_any();
+        }
+        view! {
+            <p><a href="/coordinator/calendar">{tr(lang, "← カレンダー一覧", "← Calendars")}</a></p>
+            <Suspense fallback=move || loading(lang)>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Ok(c) => person_view(lang, c).into_any(),
                         Err(_) => failed(lang),
                     }
                 })}

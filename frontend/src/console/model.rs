@@ -294,3 +294,45 @@ pub struct RosterShift {
     pub hours: u32,
     pub staff: u32,
 }
+
+/// A person with a calendar of their own (a helper, a home visitor).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersonOption {
+    pub id: String,
+    pub name: String,
+    /// `helper`, `home-visitor`, … as stored.
+    pub kind: String,
+}
+
+/// A person's visits over one day, a week or a month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersonCalendar {
+    pub person: PersonOption,
+    pub view: String,
+    pub date: NaiveDate,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub prev: NaiveDate,
+    pub next: NaiveDate,
+    pub days: Vec<PersonDay>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersonDay {
+    pub date: NaiveDate,
+    pub visits: Vec<PersonVisit>,
+    /// Minutes of visits that day.
+    pub minutes: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersonVisit {
+    pub start: String,
+    pub end: String,
+    pub service_name: Text,
+    /// The family-name initial and the neighbourhood, never a child's name.
+    pub family_label: String,
+    pub area: String,
+    /// `proposed` (waiting for the helper) or `accepted`.
+    pub assignment_status: String,
+}

@@ -219,3 +219,35 @@ pub async fn roster(
         site_admin::set_roster(&state, &user, &code, input).await?,
     ))
 }
+
+/// The municipality's providers (helpers, visitors) whose calendars can be opened.
+#[utoipa::path(get, path = "/api/v1/console/people", tag = "console",
+    responses((status = 200, description = "`[{\"id\",\"name\",\"kind\"}]`")))]
+pub async fn people(
+    State(state): State<AppState>,
+    user: Require<Staff>,
+) -> ApiResult<Json<Vec<hagukumi_frontend::console::model::PersonOption>>> {
+    Ok(Json(
+        crate::dispatch::calendar::people_for(&state.db, &user).await?,
+    ))
+}
+
+/// A provider's visits by day, week or month, with the minutes booked each day.
+#[utoipa::path(get, path = "/api/v1/console/people/{id}/calendar", tag = "console",
+    params(("id" = Uuid, Path), CalendarQuery),
+    responses((status = 200, description = "`{\"person\",\"view\",\"from\",\"to\",\"days\":[{\"date\",\"minutes\",\"visits\":[{\"start\",\"end\",\"service_name\",\"family_label\",\"area\",\"assignment_status\"}]}]}`"),
+        (status = 404, description = "not a provider of the municipality")))]
+pub async fn person_calendar(
+    State(state): State<AppState>,
+    user: Require<Staff>,
+    Path(id): Path<Uuid>,
+    ApiQuery(q): ApiQuery<CalendarQuery>,
+) -> ApiResult<Json<hagukumi_frontend::console::model::PersonCalendar>> {
+    let view = site_calendar::View::parse(q.view.as_deref())?;
+    let date = q
+        .date
+        .unwrap_or_else(|| hagukumi_domain::calendar::local_date(chrono::Utc::now()));
+    Ok(Json(
+        crate::dispatch::calendar::person_calendar(&state.db, &user, id, view, date).await?,
+    ))
+}

@@ -133,6 +133,11 @@ fn family_support_routes() -> Router<AppState> {
             post(console::close_day),
         )
         .route("/api/v1/console/sites/{code}/roster", put(console::roster))
+        .route("/api/v1/console/people", get(console::people))
+        .route(
+            "/api/v1/console/people/{id}/calendar",
+            get(console::person_calendar),
+        )
         .route(
             "/api/v1/family-support/members",
             get(fs::list_members).post(fs::post_member),

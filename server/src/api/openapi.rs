@@ -46,6 +46,8 @@ use crate::auth::handlers as auth;
         console::extra_shift,
         console::close_day,
         console::roster,
+        console::people,
+        console::person_calendar,
         fs::list_members,
         fs::post_member,
         fs::get_member,

@@ -52,7 +52,7 @@ impl View {
         }
     }
 
-    fn code(self) -> &'static str {
+    pub fn code(self) -> &'static str {
         match self {
             View::Day => "day",
             View::Week => "week",
@@ -61,7 +61,7 @@ impl View {
     }
 
     /// The first and last day shown, and the dates the arrows lead to.
-    fn span(self, date: NaiveDate) -> (NaiveDate, NaiveDate, NaiveDate, NaiveDate) {
+    pub fn span(self, date: NaiveDate) -> (NaiveDate, NaiveDate, NaiveDate, NaiveDate) {
         match self {
             View::Day => (
                 date,

@@ -2,6 +2,7 @@
 //! booking core, storing plans, pins, sick calls and the helpers' answers transactionally,
 //! the providers' schedule and their private calendar feed.
 
+pub mod calendar;
 pub mod feed;
 pub mod forms;
 pub mod notify;

@@ -4,8 +4,8 @@
 use axum::http::request::Parts;
 use hagukumi_frontend::console::backend::ConsoleBackend;
 use hagukumi_frontend::console::model::{
-    BatchView, ConsoleOverview, FsBoard, FsRequestData, ProposalView, ProviderFs, QueueItem,
-    SiteCalendar, SiteOption,
+    BatchView, ConsoleOverview, FsBoard, FsRequestData, PersonCalendar, PersonOption, ProposalView,
+    ProviderFs, QueueItem, SiteCalendar, SiteOption,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -173,6 +173,31 @@ impl ConsoleBackend for ConsoleWeb {
         let date =
             date.unwrap_or_else(|| hagukumi_domain::calendar::local_date(chrono::Utc::now()));
         calendar(&self.state.db, &u, &site, view, date)
+            .await
+            .map_err(code)
+    }
+
+    async fn people(&self, parts: &Parts) -> Result<Vec<PersonOption>, String> {
+        let u = self.staff(parts).await?;
+        crate::dispatch::calendar::people_for(&self.state.db, &u)
+            .await
+            .map_err(code)
+    }
+
+    async fn person_calendar(
+        &self,
+        parts: &Parts,
+        id: String,
+        view: Option<String>,
+        date: Option<chrono::NaiveDate>,
+    ) -> Result<PersonCalendar, String> {
+        use crate::booking::site_calendar::View;
+        let u = self.staff(parts).await?;
+        let id: Uuid = id.parse().map_err(|_| "not-found".to_owned())?;
+        let view = View::parse(view.as_deref()).unwrap_or(View::Week);
+        let date =
+            date.unwrap_or_else(|| hagukumi_domain::calendar::local_date(chrono::Utc::now()));
+        crate::dispatch::calendar::person_calendar(&self.state.db, &u, id, view, date)
             .await
             .map_err(code)
     }
