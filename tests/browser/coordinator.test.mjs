@@ -98,6 +98,13 @@ test('a coordinator approves a short stay from the queue and the parent sees it 
     assert.deepEqual(await audit(coord), [], 'temporary-care day');
     await coord.goto(`${BASE}/coordinator/calendar`);
     assert.deepEqual(await audit(coord), [], 'site list');
+    // The same pages in English.
+    await coord.goto(`${BASE}/lang/en?next=/coordinator/queue`);
+    assert.match(await coord.textContent('h1'), /waiting for approval/);
+    assert.deepEqual(await audit(coord), [], 'queue (en)');
+    await coord.goto(`${BASE}/coordinator/calendar/${site}?view=week&date=${night}`);
+    assert.match(await coord.textContent('#site-calendar'), /beds \d+\/\d+/);
+    assert.deepEqual(await audit(coord), [], 'calendar (en)');
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

@@ -89,7 +89,7 @@ fn person_view(lang: Lang, c: PersonCalendar) -> impl IntoView {
         </nav>
         <div class="month-nav">
             <a href=link(&c.view, c.prev) rel="prev">{tr(lang, "← 前へ", "← Previous")}</a>
-            <h2>{format!("{} 〜 {}", date_long(lang, c.from), date_long(lang, c.to))}</h2>
+            <h2>{format!("{}{}{}", date_long(lang, c.from), tr(lang, " 〜 ", " – "), date_long(lang, c.to))}</h2>
             <a href=link(&c.view, c.next) rel="next">{tr(lang, "次へ →", "Next →")}</a>
         </div>
         <table class="table" id="person-calendar">
@@ -372,7 +372,12 @@ fn calendar_view(lang: Lang, csrf: String, c: SiteCalendar) -> impl IntoView {
             Lang::Ja => format!("{}年{}月", c.from.year(), c.from.month()),
             Lang::En => c.from.format("%B %Y").to_string(),
         },
-        _ => format!("{} 〜 {}", date_long(lang, c.from), date_long(lang, c.to)),
+        _ => format!(
+            "{}{}{}",
+            date_long(lang, c.from),
+            tr(lang, " 〜 ", " – "),
+            date_long(lang, c.to)
+        ),
     };
     let tabs = [
         ("day", tr(lang, "日", "Day")),

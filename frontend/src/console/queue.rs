@@ -24,9 +24,10 @@ fn when(lang: Lang, q: &QueueItem) -> String {
         )
     };
     format!(
-        "{} {}〜{end}",
+        "{} {}{}{end}",
         date_long(lang, q.start.date()),
-        q.start.format("%H:%M")
+        q.start.format("%H:%M"),
+        tr(lang, "〜", "–")
     )
 }
 
