@@ -11,6 +11,7 @@ mod contention;
 mod dispatch;
 mod embed;
 mod family_support;
+mod fs_reports;
 mod household;
 mod mail;
 mod municipalities;
