@@ -177,7 +177,8 @@ async fn item(
         let holding = repo::on_resource(conn, &res.key(), &HOLDING, range).await?;
         let mut others = Vec::new();
         let mut all_occ = Vec::new();
-        for o in &holding {
+        let now = Utc::now();
+        for o in holding.iter().filter(|o| repo::holds_at(&o.row, now)) {
             let occ = o.occupancy(codes)?;
             if o.row.id != s.row.id {
                 others.push(occ.clone());
@@ -185,7 +186,6 @@ async fn item(
             all_occ.push(occ);
         }
         let me = s.occupancy(codes)?;
-        let now = Utc::now();
         let fits = res.with_model(rules, range, |m| m.fits(&others, &me, now))?;
         if let Err(c) = fits {
             conflicts.push(QueueConflict {

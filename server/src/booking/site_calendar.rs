@@ -237,7 +237,7 @@ pub async fn closure_hits(
     for day in r.closed_days.keys().filter(|d| **d >= from) {
         let iv = Interval::local_day(*day);
         for s in repo::on_resource(conn, &r.key(), &HOLDING, iv).await? {
-            if seen.insert(s.row.id) {
+            if repo::holds_at(&s.row, Utc::now()) && seen.insert(s.row.id) {
                 out.push(calendar_booking(conn, user, &s).await?);
             }
         }
@@ -266,7 +266,12 @@ pub async fn calendar(
     let codes = municipality_codes(conn).await?;
     let mut statuses: Vec<&str> = HOLDING.to_vec();
     statuses.push("waitlisted");
-    let rows = repo::on_resource(conn, &r.key(), &statuses, range).await?;
+    let now = Utc::now();
+    let rows: Vec<Stored> = repo::on_resource(conn, &r.key(), &statuses, range)
+        .await?
+        .into_iter()
+        .filter(|s| repo::holds_at(&s.row, now))
+        .collect();
     let holding: Vec<&Stored> = rows
         .iter()
         .filter(|s| s.row.status != "waitlisted")
