@@ -10,6 +10,8 @@ use leptos_router::path;
 
 use crate::api::get_session;
 use crate::booking::{BookPageView, ConfirmPage, MyBookingsPage};
+use crate::console::calendar::{PersonCalendarPage, SiteCalendarPage, SitesPage};
+use crate::console::queue::QueuePage;
 use crate::console::reports::{FsMonthPage, ParentFsReportsPage};
 use crate::console::{
     ConsoleHome, FsBoardPage, FsRequestPage, MatchingPage, ProposalLinkPage, ProviderFsPage,
@@ -75,6 +77,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/parent/book/:service/confirm") ssr=SsrMode::Async view=ConfirmPage />
                     <Route path=path!("/parent/bookings") ssr=SsrMode::Async view=MyBookingsPage />
                     <Route path=path!("/coordinator") ssr=SsrMode::Async view=ConsoleHome />
+                    <Route path=path!("/coordinator/queue") ssr=SsrMode::Async view=QueuePage />
+                    <Route path=path!("/coordinator/calendar") ssr=SsrMode::Async view=SitesPage />
+                    <Route path=path!("/coordinator/calendar/:site") ssr=SsrMode::Async view=SiteCalendarPage />
+                    <Route path=path!("/coordinator/calendar/people/:id") ssr=SsrMode::Async view=PersonCalendarPage />
                     <Route path=path!("/provider") ssr=SsrMode::Async view=ProviderHome />
                     <Route path=path!("/coordinator/dispatch") ssr=SsrMode::Async view=DispatchPage />
                     <Route path=path!("/coordinator/family-support") ssr=SsrMode::Async view=FsBoardPage />

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod booking;
 pub mod cli;
+pub mod console_forms;
 pub mod db;
 pub mod dispatch;
 pub mod embed;

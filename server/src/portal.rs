@@ -479,6 +479,7 @@ pub async fn my_bookings(
             offer_expires_at: b.offer_expires_at.map(|x| x.naive_local()),
             waitlist_position,
             helper: helpers.get(&s.row.id).cloned(),
+            center_note: b.center_note.map(|t| t.get(lang).to_owned()),
         });
     }
     out.sort_by_key(|b| b.start);

@@ -451,6 +451,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(crate::portal::router())
         .merge(crate::family_support::forms::router())
         .merge(crate::dispatch::forms::router())
+        .merge(crate::console_forms::router())
         .route("/lang/{code}", get(switch_lang))
         .route("/assets/main.css", get(stylesheet))
         .nest_service("/pkg", ServeDir::new(pkg_dir))

@@ -6,6 +6,7 @@ mod accounts;
 mod basics;
 mod bookings;
 mod calendar;
+mod console;
 mod contention;
 mod dispatch;
 mod embed;

@@ -93,6 +93,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/bookings/{id}/cancel", post(bookings::cancel))
         .route("/api/v1/bookings/{id}/approve", post(bookings::approve))
         .route("/api/v1/bookings/{id}/decline", post(bookings::decline))
+        .route(
+            "/api/v1/bookings/{id}/waitlist",
+            post(bookings::move_to_waitlist),
+        )
         .route("/api/v1/bookings/{id}/complete", post(bookings::complete))
         .route("/api/v1/bookings/{id}/no-show", post(bookings::no_show))
         .route(
@@ -115,6 +119,30 @@ fn family_support_routes() -> Router<AppState> {
     use family_support as fs;
     Router::new()
         .route("/api/v1/console/overview", get(console::overview))
+        .route("/api/v1/console/queue", get(console::queue))
+        .route("/api/v1/console/sites", get(console::sites))
+        .route(
+            "/api/v1/console/sites/{code}/calendar",
+            get(console::calendar),
+        )
+        .route(
+            "/api/v1/console/sites/{code}/extra-beds",
+            post(console::extra_beds),
+        )
+        .route(
+            "/api/v1/console/sites/{code}/extra-shifts",
+            post(console::extra_shift),
+        )
+        .route(
+            "/api/v1/console/sites/{code}/closures",
+            post(console::close_day),
+        )
+        .route("/api/v1/console/sites/{code}/roster", put(console::roster))
+        .route("/api/v1/console/people", get(console::people))
+        .route(
+            "/api/v1/console/people/{id}/calendar",
+            get(console::person_calendar),
+        )
         .route(
             "/api/v1/family-support/members",
             get(fs::list_members).post(fs::post_member),

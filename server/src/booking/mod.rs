@@ -7,15 +7,20 @@
 //! - [`repo`]: queries shared by the service and the API.
 //! - [`service`]: create, preview, and every lifecycle event.
 //! - [`waitlist`]: offering freed places, expiring lapsed offers.
+//! - [`queue`]: the coordinators' approval queue with what each decision needs.
+//! - [`site_calendar`] / [`site_admin`]: staff calendars per site; capacity changes.
 //! - [`events`]: what happened, for the email outbox (written in the same transaction).
 //! - [`helper_visits`]: helper-programme bookings handed to dispatch and taken back.
 
 pub mod events;
 pub mod helper_visits;
 pub mod locks;
+pub mod queue;
 pub mod repo;
 pub mod resource;
 pub mod service;
+pub mod site_admin;
+pub mod site_calendar;
 pub mod view;
 pub mod waitlist;
 

@@ -13,6 +13,7 @@ mod booking_changed;
 mod booking_confirmed;
 mod booking_declined;
 mod booking_received;
+mod booking_waitlisted;
 mod provider_assigned;
 mod provider_cancelled;
 mod provider_changed;
@@ -70,6 +71,11 @@ pub enum MailEvent {
         booking: BookingInfo,
         previous_starts_at: DateTime<Utc>,
         previous_ends_at: DateTime<Utc>,
+    },
+    /// A coordinator moved the request to the waiting list.
+    BookingWaitlisted {
+        booking: BookingInfo,
+        note: Option<Text>,
     },
     /// A place became free for someone on the waiting list, until `expires_at`.
     WaitlistOffer {
@@ -148,6 +154,7 @@ impl MailEvent {
             MailEvent::BookingDeclined { .. } => "booking_declined",
             MailEvent::BookingCancelled { .. } => "booking_cancelled",
             MailEvent::BookingChanged { .. } => "booking_changed",
+            MailEvent::BookingWaitlisted { .. } => "booking_waitlisted",
             MailEvent::WaitlistOffer { .. } => "waitlist_offer",
             MailEvent::WaitlistOfferExpired { .. } => "waitlist_offer_expired",
             MailEvent::Reminder { .. } => "reminder",
@@ -168,6 +175,7 @@ impl MailEvent {
             | MailEvent::BookingDeclined { booking, .. }
             | MailEvent::BookingCancelled { booking, .. }
             | MailEvent::BookingChanged { booking, .. }
+            | MailEvent::BookingWaitlisted { booking, .. }
             | MailEvent::WaitlistOffer { booking, .. }
             | MailEvent::WaitlistOfferExpired { booking }
             | MailEvent::Reminder { booking }
@@ -239,6 +247,9 @@ impl MailEvent {
                 *previous_starts_at,
                 *previous_ends_at,
             ),
+            MailEvent::BookingWaitlisted { booking, note } => {
+                booking_waitlisted::content(lang, &links, booking, note.as_ref())
+            }
             MailEvent::WaitlistOffer {
                 booking,
                 expires_at,
@@ -301,6 +312,11 @@ impl Links<'_> {
             Audience::Provider => format!("{}/provider/bookings/{id}", self.base),
             Audience::Coordinator => format!("{}/coordinator/bookings/{id}", self.base),
         }
+    }
+
+    /// The coordinators' approval queue.
+    pub fn queue(&self) -> String {
+        format!("{}/coordinator/queue", self.base)
     }
 
     pub fn home(&self) -> String {

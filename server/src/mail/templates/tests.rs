@@ -50,6 +50,10 @@ pub fn all_events() -> Vec<MailEvent> {
             expires_at: Utc.with_ymd_and_hms(2026, 11, 25, 8, 0, 0).unwrap(),
         },
         MailEvent::WaitlistOfferExpired { booking: b.clone() },
+        MailEvent::BookingWaitlisted {
+            booking: b.clone(),
+            note: Some(Text::new("ベッドの調整中です", "Beds are being arranged")),
+        },
         MailEvent::Reminder { booking: b.clone() },
         MailEvent::ProviderAssigned { booking: b.clone() },
         MailEvent::ProviderAssignmentChanged {
