@@ -7,7 +7,7 @@ use crate::api::outbox;
 use crate::api::{availability, bookings};
 use crate::api::{calendar, catalog, health, household, rules};
 use crate::api::{console, family_support as fs};
-use crate::api::{dispatch, schedule};
+use crate::api::{dispatch, home_start as hs, schedule};
 use crate::auth::handlers as auth;
 
 #[derive(OpenApi)]
@@ -83,6 +83,17 @@ use crate::auth::handlers as auth;
         schedule::accept,
         schedule::decline,
         schedule::post_feed,
+        hs::list,
+        hs::create,
+        hs::get_one,
+        hs::put_assessment,
+        hs::visitors,
+        hs::put_visitor,
+        hs::preview,
+        hs::put_visits,
+        hs::put_review,
+        hs::close,
+        hs::cancel,
     ),
     components(schemas(crate::auth::Role))
 )]
