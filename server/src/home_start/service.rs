@@ -178,6 +178,15 @@ async fn limits(
     Ok((PlanLimits::from_rules(&r), r))
 }
 
+/// The home-visitor plan limits of a municipality on a day.
+pub async fn plan_limits(
+    conn: &impl ConnectionTrait,
+    municipality: Uuid,
+    on: NaiveDate,
+) -> ApiResult<PlanLimits> {
+    Ok(limits(conn, municipality, on).await?.0)
+}
+
 fn family_label(family_name: Option<&str>) -> String {
     match family_name.and_then(|n| n.chars().next()) {
         Some(c) => format!("{c}様"),
