@@ -374,18 +374,20 @@ async fn busy_of(
     Ok(out)
 }
 
+/// The days around `ivs` (a day either side, for the travel buffer across midnight).
 fn span_days(ivs: &[Interval]) -> (NaiveDate, NaiveDate) {
+    let today = local_date(Utc::now());
     let from = ivs
         .iter()
         .map(|i| local_date(i.start()))
         .min()
-        .unwrap_or(NaiveDate::MIN);
+        .unwrap_or(today);
     let to = ivs
         .iter()
         .map(|i| local_date(i.end()))
         .max()
-        .unwrap_or(NaiveDate::MIN);
-    (from - Duration::days(1), to + Duration::days(1))
+        .unwrap_or(today);
+    (from.pred_opt().unwrap_or(from), to.succ_opt().unwrap_or(to))
 }
 
 async fn lock_visitor_days(
