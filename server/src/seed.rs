@@ -657,8 +657,9 @@ async fn seed_family_support(db: &impl ConnectionTrait, kiyose: Uuid) -> anyhow:
         .await?;
     for p in &providers {
         let fs = p.kind == "family_support";
-        // The demo provider account (a helper) also volunteers for Family Support.
-        if !(fs || p.user_id.is_some()) {
+        // The demo provider account (a helper) also volunteers for Family Support; the
+        // demo home visitor's account does not.
+        if !(fs || (p.user_id.is_some() && p.kind == "helper")) {
             continue;
         }
         let prof = &p.profile;
