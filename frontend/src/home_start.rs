@@ -60,6 +60,8 @@ pub struct HsHousehold {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HsBoard {
+    /// Today in Japan (the server's clock).
+    pub today: NaiveDate,
     pub plans: Vec<HsPlan>,
     pub households: Vec<HsHousehold>,
     pub min_visits: u32,
@@ -354,6 +356,7 @@ pub fn HsBoardPage() -> impl IntoView {
 }
 
 fn board(lang: Lang, csrf: String, b: HsBoard) -> impl IntoView {
+    let today = b.today;
     view! {
         <section aria-labelledby="plans-h">
             <h2 id="plans-h">{tr(lang, "計画", "Plans")}</h2>
@@ -363,7 +366,7 @@ fn board(lang: Lang, csrf: String, b: HsBoard) -> impl IntoView {
                 view! {
                     <ul class="cards" id="plans">
                         {b.plans.into_iter().map(|p| {
-                            let next = p.visits.iter().find(|v| v.status == "scheduled" && v.ends_at > Utc::now())
+                            let next = p.visits.iter().find(|v| v.status == "scheduled" && v.day >= today)
                                 .map(|v| when(lang, v.starts_at, v.ends_at));
                             view! {
                                 <li class="card" data-plan=p.id.clone()>

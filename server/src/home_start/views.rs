@@ -99,6 +99,7 @@ impl HomeStartBackend for HomeStartWeb {
             Err(_) => (4, 6),
         };
         Ok(HsBoard {
+            today: local_date(Utc::now()),
             plans: reshape(plans)?,
             households,
             min_visits,
