@@ -490,11 +490,14 @@ async fn mail_parent(
             .map(|v| v.display_name),
         None => None,
     };
+    // A cancellation shows just the visits it cancels; anything else the plan's visits
+    // as they now stand, with the ones it replaced (cancelled in the calendar).
     let all = visits_of_plan(txn, p.id).await?;
-    let mut shown: Vec<&home_start_visit::Model> = all
-        .iter()
-        .filter(|v| v.status == "scheduled" || change == HomeStartChange::Cancelled)
-        .collect();
+    let mut shown: Vec<&home_start_visit::Model> = if change == HomeStartChange::Cancelled {
+        vec![]
+    } else {
+        all.iter().filter(|v| v.status == "scheduled").collect()
+    };
     shown.extend(extra.iter());
     shown.sort_by_key(|v| v.starts_at);
     mail::enqueue(
@@ -584,6 +587,11 @@ pub async fn create(state: &AppState, user: &CurrentUser, input: PlanIn) -> ApiR
         return Err(ApiError::Validation(errors));
     }
     let txn = begin_write(&state.db).await?;
+    // One open plan per household: two coordinators creating at once queue here.
+    LockSet::new()
+        .household(input.household_id)
+        .acquire(&txn)
+        .await?;
     let h = household::Entity::find_by_id(input.household_id)
         .filter(household::Column::MunicipalityId.eq(user.municipality_id))
         .one(&txn)
@@ -1200,7 +1208,7 @@ pub async fn cancel(
     pam.cancel_reason = Set(Some(c.reason.trim().to_owned()).filter(|r| !r.is_empty()));
     pam.updated_at = Set(now);
     let p = pam.update(&txn).await?;
-    mail_parent(&txn, state, &p, HomeStartChange::Cancelled, &[]).await?;
+    mail_parent(&txn, state, &p, HomeStartChange::Cancelled, &cancelled).await?;
     if let Some(v) = p.visitor_id {
         let theirs: Vec<home_start_visit::Model> = cancelled
             .iter()
