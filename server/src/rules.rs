@@ -3,9 +3,10 @@
 //! as JSON, plus one row of municipality-wide settings (the coupon). The demo
 //! stores Kiyose's defaults; a coordinator can read them and a test can swap them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{LazyLock, Mutex};
 
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use hagukumi_domain::coupon::CouponRules;
 use hagukumi_domain::rules::{MunicipalityRules, ServiceRules};
 use hagukumi_domain::{ServiceId, Text};
@@ -72,8 +73,56 @@ pub async fn store(
     Ok(())
 }
 
+/// What identifies a municipality's stored rules: rows are only ever added, so
+/// their count and newest insert change whenever the rules do.
+type Stamp = (i64, Option<DateTime<Utc>>);
+
+/// Parsed rules per municipality, with the stamp they were read at. Every
+/// request still asks the database for the stamp (one indexed aggregate), so a
+/// change stored by any process is seen at once; what is saved is reading and
+/// parsing every version's JSON on each calendar and booking.
+static CACHE: LazyLock<Mutex<HashMap<Uuid, (Stamp, MunicipalityRules)>>> =
+    LazyLock::new(Default::default);
+
+async fn stamp(conn: &impl ConnectionTrait, municipality_id: Uuid) -> ApiResult<Stamp> {
+    use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
+    let stmt = Query::select()
+        .expr(Func::count(Expr::col(rule_set::Column::Id)))
+        .expr(Func::max(Expr::col(rule_set::Column::CreatedAt)))
+        .from(rule_set::Entity)
+        .and_where(Expr::col(rule_set::Column::MunicipalityId).eq(municipality_id))
+        .to_owned();
+    let row = conn
+        .query_one(&stmt)
+        .await?
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no aggregate row")))?;
+    Ok((row.try_get_by_index(0)?, row.try_get_by_index(1)?))
+}
+
 /// All rule versions of a municipality, as the domain reads them.
 pub async fn load(
+    conn: &impl ConnectionTrait,
+    municipality_id: Uuid,
+) -> ApiResult<MunicipalityRules> {
+    let now = stamp(conn, municipality_id).await?;
+    if let Some((at, rules)) = cache().get(&municipality_id)
+        && *at == now
+    {
+        return Ok(rules.clone());
+    }
+    let rules = load_uncached(conn, municipality_id).await?;
+    cache().insert(municipality_id, (now, rules.clone()));
+    Ok(rules)
+}
+
+fn cache() -> std::sync::MutexGuard<'static, HashMap<Uuid, (Stamp, MunicipalityRules)>> {
+    // A panic while holding the lock leaves a map that is still valid.
+    CACHE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+async fn load_uncached(
     conn: &impl ConnectionTrait,
     municipality_id: Uuid,
 ) -> ApiResult<MunicipalityRules> {

@@ -10,6 +10,7 @@ mod contention;
 mod dispatch;
 mod embed;
 mod family_support;
+mod fs_reports;
 mod home_start;
 mod household;
 mod mail;

@@ -44,8 +44,17 @@ pub fn age_in_months(birth: NaiveDate, on: NaiveDate) -> Option<u32> {
 }
 
 /// Completed years of age on `on`; `None` before birth.
+///
+/// The same as `age_in_months / 12`, without month arithmetic (staff ratios ask it
+/// for every child at every change of a month's calendar): a year is complete from
+/// the calendar day of the birthday on, and for a 29 February birthday in a common
+/// year from 1 March, which is exactly where the month-day comparison puts it.
 pub fn age_in_years(birth: NaiveDate, on: NaiveDate) -> Option<u32> {
-    age_in_months(birth, on).map(|m| m / 12)
+    if on < birth {
+        return None;
+    }
+    let before_birthday = (on.month(), on.day()) < (birth.month(), birth.day());
+    u32::try_from(on.year() - birth.year() - i32::from(before_birthday)).ok()
 }
 
 /// Days since birth, the day of birth being day 0 (生後0日). "From 57 days" means
@@ -165,6 +174,25 @@ mod tests {
         assert_eq!(day_reaching_age(birth, 6), Some(d(2026, 3, 31)));
         assert_eq!(age_in_years(birth, d(2020, 3, 31)), None);
         assert_eq!(age_in_years(birth, birth), Some(0));
+    }
+
+    #[test]
+    fn years_agree_with_completed_months_on_every_day() {
+        // Every birth date of a leap year and the one after, against every day of
+        // the following six years: the fast count equals months / 12.
+        let mut birth = d(2023, 12, 25);
+        while birth < d(2025, 1, 5) {
+            let mut on = birth - Days::new(2);
+            while on < birth + Days::new(6 * 366) {
+                assert_eq!(
+                    age_in_years(birth, on),
+                    age_in_months(birth, on).map(|m| m / 12),
+                    "born {birth}, on {on}"
+                );
+                on = on + Days::new(1);
+            }
+            birth = birth + Days::new(1);
+        }
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod assignment;
 pub mod batch;
 pub mod candidates;
 pub mod min_cost_flow;
+pub mod reports;
 
 pub use assignment::{
     Assignment, AssignmentError, CostMatrix, SparseCosts, solve_dense, solve_sparse,

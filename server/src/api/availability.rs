@@ -117,7 +117,6 @@ pub async fn availability(
         ));
     }
     let now = Utc::now();
-    crate::booking::waitlist::expire_lapsed(&state, now).await?;
     let m = resolve_municipality(&state, &user, q.municipality.as_deref()).await?;
     let all = rules::load(&state.db, m.id).await?;
     let rules = all.rules_for(service, q.from).cloned().ok_or_else(|| {

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod console;
 pub mod dispatch;
 pub mod family_support;
+pub mod fs_reports;
 pub mod health;
 pub mod home_start;
 pub mod household;
@@ -167,6 +168,19 @@ fn family_support_routes() -> Router<AppState> {
         .route(
             "/api/v1/family-support/pairs/{id}/activities",
             post(fs::book_activities),
+        )
+        .route("/api/v1/family-support/reports", get(fs_reports::list))
+        .route(
+            "/api/v1/family-support/reports/summary",
+            get(fs_reports::summary),
+        )
+        .route(
+            "/api/v1/family-support/activities/{id}/report",
+            post(fs_reports::file),
+        )
+        .route(
+            "/api/v1/family-support/reports/{id}/confirm",
+            post(fs_reports::confirm),
         )
         .route("/api/v1/family-support/batch", get(fs::batch_plan))
         .route(

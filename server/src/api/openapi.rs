@@ -6,7 +6,7 @@ use utoipa::OpenApi;
 use crate::api::outbox;
 use crate::api::{availability, bookings};
 use crate::api::{calendar, catalog, health, household, rules};
-use crate::api::{console, family_support as fs};
+use crate::api::{console, family_support as fs, fs_reports};
 use crate::api::{dispatch, home_start as hs, schedule};
 use crate::auth::handlers as auth;
 
@@ -61,6 +61,10 @@ use crate::auth::handlers as auth;
         fs::pre_meeting_done,
         fs::book_activities,
         fs::batch_plan,
+        fs_reports::list,
+        fs_reports::file,
+        fs_reports::confirm,
+        fs_reports::summary,
         fs::batch_confirm,
         availability::availability,
         bookings::create,

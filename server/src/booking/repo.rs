@@ -190,6 +190,12 @@ pub async fn holding(
         )
         .and_where(Expr::col((b, booking::Column::ResourceKey)).eq(resource_key))
         .and_where(Expr::col((b, booking::Column::Status)).is_in(HOLDING))
+        // A lapsed offer holds nothing (see `still_held`).
+        .and_where(
+            Expr::col((b, booking::Column::Status))
+                .ne("offered")
+                .or(Expr::col((b, booking::Column::OfferExpiresAt)).gt(Utc::now())),
+        )
         .and_where(Expr::col((b, booking::Column::StartsAt)).lt(range.end()))
         .and_where(Expr::col((b, booking::Column::EndsAt)).gt(range.start()))
         .order_by((b, booking::Column::Id), sea_orm::Order::Asc)
@@ -217,6 +223,14 @@ pub async fn holding(
     Ok(out)
 }
 
+/// An offer whose time ran out holds nothing, even before the waitlist job has
+/// marked it expired: readers never wait for (or do) that write.
+fn still_held(now: DateTime<Utc>) -> sea_orm::Condition {
+    sea_orm::Condition::any()
+        .add(booking::Column::Status.ne("offered"))
+        .add(booking::Column::OfferExpiresAt.gt(now))
+}
+
 /// The household's bookings of a service that count against quotas (held or used),
 /// starting inside `range`.
 pub async fn family_usage(
@@ -231,6 +245,7 @@ pub async fn family_usage(
         .filter(
             booking::Column::Status.is_in(HOLDING.iter().copied().chain(["completed", "no_show"])),
         )
+        .filter(still_held(Utc::now()))
         .filter(booking::Column::StartsAt.gte(range.start()))
         .filter(booking::Column::StartsAt.lt(range.end()))
         .all(conn)

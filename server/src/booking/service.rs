@@ -603,7 +603,8 @@ pub async fn create(
     key: Option<&str>,
 ) -> ApiResult<CreateOutcome> {
     let now = Utc::now();
-    waitlist::expire_lapsed(state, now).await?;
+    // Lapsed offers are not waited for: `repo::holding` ignores them, and the
+    // waitlist job marks them expired and offers the place on.
     let p = prepare(&state.db, user, req, now).await?;
     let txn = db::begin_write(&state.db).await?;
     let mut locks = LockSet::new();

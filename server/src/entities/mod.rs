@@ -8,6 +8,7 @@ pub mod capacity_lock;
 pub mod child;
 pub mod coupon_balance;
 pub mod fs_activity;
+pub mod fs_activity_report;
 pub mod fs_member;
 pub mod fs_pair;
 pub mod fs_pre_meeting;

@@ -12,6 +12,7 @@ pub mod matching;
 pub mod members;
 pub mod pairs;
 pub mod proposals;
+pub mod reports;
 pub mod requests;
 pub mod web;
 
