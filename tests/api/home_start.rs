@@ -346,6 +346,18 @@ async fn home_start_plan_life_cycle_mails_and_visibility(db: Db) {
     )
     .await;
     assert_eq!(ok["all_fit"], true, "{ok}");
+    // Weekly visits come after the assessment visit (2027-03-01).
+    let early = json_of(
+        app.post_json(
+            &plan_path(id, "/visits/preview"),
+            &json!({"rrule": "FREQ=WEEKLY;COUNT=5", "first_start": "2027-02-24T10:00:00"}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(early["occurrences"][0]["fits"], false, "{early}");
+    assert_eq!(early["occurrences"][1]["fits"], true, "{early}");
     assert_eq!(ok["occurrences"].as_array().expect("occ").len(), 5);
     problem(
         put_json(

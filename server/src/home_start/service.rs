@@ -992,11 +992,12 @@ async fn expand(
     let occ: Vec<Occupancy> = ivs.iter().map(|iv| occupancy(p, *iv)).collect();
     let mut verdicts = hs::series_fit(&rules, &occ, &busy, Utc::now());
     // The visits sit between the assessment and the review.
+    let organiser = visits_of_plan(conn, p.id).await?;
     for (iv, verdict) in ivs.iter().zip(verdicts.iter_mut()) {
         if verdict.is_err() {
             continue;
         }
-        for o in visits_of_plan(conn, p.id).await? {
+        for o in &organiser {
             if o.status != "scheduled" || o.kind == "weekly" {
                 continue;
             }
