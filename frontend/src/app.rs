@@ -16,6 +16,7 @@ use crate::console::reports::{FsMonthPage, ParentFsReportsPage};
 use crate::console::{
     ConsoleHome, FsBoardPage, FsRequestPage, MatchingPage, ProposalLinkPage, ProviderFsPage,
 };
+use crate::home_start::{HsBoardPage, HsParentPage, HsPlanPageView};
 use crate::i18n::{role_label, tr};
 use crate::mail_log::MailLogPage;
 use crate::model::SessionInfo;
@@ -86,6 +87,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/coordinator/family-support") ssr=SsrMode::Async view=FsBoardPage />
                     <Route path=path!("/coordinator/family-support/requests/:id") ssr=SsrMode::Async view=FsRequestPage />
                     <Route path=path!("/coordinator/matching") ssr=SsrMode::Async view=MatchingPage />
+                    <Route path=path!("/coordinator/home-start") ssr=SsrMode::Async view=HsBoardPage />
+                    <Route path=path!("/coordinator/home-start/:id") ssr=SsrMode::Async view=HsPlanPageView />
+                    <Route path=path!("/parent/home-start") ssr=SsrMode::Async view=HsParentPage />
                     <Route path=path!("/fs/proposals/:token") ssr=SsrMode::Async view=ProposalLinkPage />
                     <Route path=path!("/provider/family-support") ssr=SsrMode::Async view=ProviderFsPage />
                     <Route path=path!("/parent/family-support") ssr=SsrMode::Async view=ParentFsReportsPage />

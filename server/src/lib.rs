@@ -14,6 +14,7 @@ pub mod entities;
 pub mod error;
 pub mod family_support;
 pub mod forms;
+pub mod home_start;
 pub mod json;
 pub mod lang;
 pub mod mail;

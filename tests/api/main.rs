@@ -13,6 +13,7 @@ mod embed;
 mod family_support;
 mod fs_reports;
 mod helper_bookings;
+mod home_start;
 mod household;
 mod mail;
 mod municipalities;

@@ -281,6 +281,7 @@ pub fn ConsoleHome() -> impl IntoView {
                 <a class="button secondary" href="/coordinator/matching">{tr(lang, "一括マッチング", "Batch matching")}</a>
                 <a class="button secondary" href="/coordinator/dispatch">{tr(lang, "ヘルパー配置", "Helper dispatch")}</a>
                 <a class="button secondary" href="/coordinator/family-support/reports">{tr(lang, "活動報告（月次）", "Activity reports")}</a>
+                <a class="button secondary" href="/coordinator/home-start">{tr(lang, "ホームスタート", "Home-Start")}</a>
             </nav>
             <h2>{tr(lang, "対応待ち", "Waiting for you")}</h2>
             <Suspense fallback=move || loading(lang)>

@@ -9,6 +9,7 @@ pub mod dispatch;
 pub mod family_support;
 pub mod fs_reports;
 pub mod health;
+pub mod home_start;
 pub mod household;
 pub mod openapi;
 pub mod outbox;
@@ -108,6 +109,7 @@ pub fn router() -> Router<AppState> {
             post(bookings::decline_offer),
         )
         .merge(family_support_routes())
+        .merge(home_start_routes())
         .route("/api/openapi.json", get(openapi::document))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
@@ -216,5 +218,48 @@ fn family_support_routes() -> Router<AppState> {
         .route(
             "/api/v1/family-support/batch/confirm",
             post(fs::batch_confirm),
+        )
+}
+
+/// Home-Start plans (issue 7 item 7).
+fn home_start_routes() -> Router<AppState> {
+    use axum::routing::put;
+    Router::new()
+        .route(
+            "/api/v1/home-start/plans",
+            get(home_start::list).post(home_start::create),
+        )
+        .route("/api/v1/home-start/plans/{id}", get(home_start::get_one))
+        .route(
+            "/api/v1/home-start/plans/{id}/assessment",
+            put(home_start::put_assessment),
+        )
+        .route(
+            "/api/v1/home-start/plans/{id}/visitors",
+            get(home_start::visitors),
+        )
+        .route(
+            "/api/v1/home-start/plans/{id}/visitor",
+            put(home_start::put_visitor),
+        )
+        .route(
+            "/api/v1/home-start/plans/{id}/visits/preview",
+            post(home_start::preview),
+        )
+        .route(
+            "/api/v1/home-start/plans/{id}/visits",
+            put(home_start::put_visits),
+        )
+        .route(
+            "/api/v1/home-start/plans/{id}/review",
+            put(home_start::put_review),
+        )
+        .route(
+            "/api/v1/home-start/plans/{id}/close",
+            post(home_start::close),
+        )
+        .route(
+            "/api/v1/home-start/plans/{id}/cancel",
+            post(home_start::cancel),
         )
 }

@@ -7,7 +7,7 @@ use crate::api::outbox;
 use crate::api::{availability, bookings};
 use crate::api::{calendar, catalog, health, household, rules};
 use crate::api::{console, family_support as fs, fs_reports};
-use crate::api::{dispatch, schedule};
+use crate::api::{dispatch, home_start as hs, schedule};
 use crate::auth::handlers as auth;
 
 #[derive(OpenApi)]
@@ -98,6 +98,17 @@ use crate::auth::handlers as auth;
         schedule::decline,
         schedule::post_feed,
         schedule::put_digest,
+        hs::list,
+        hs::create,
+        hs::get_one,
+        hs::put_assessment,
+        hs::visitors,
+        hs::put_visitor,
+        hs::preview,
+        hs::put_visits,
+        hs::put_review,
+        hs::close,
+        hs::cancel,
     ),
     components(schemas(crate::auth::Role))
 )]
