@@ -12,6 +12,7 @@ pub mod coupon;
 pub mod dispatch;
 pub mod eligibility;
 pub mod fees;
+pub mod home_start;
 pub mod i18n;
 pub mod matching;
 pub mod rules;

@@ -10,10 +10,13 @@ use leptos_router::path;
 
 use crate::api::get_session;
 use crate::booking::{BookPageView, ChangeBookingPage, ConfirmPage, MyBookingsPage};
+use crate::console::calendar::{PersonCalendarPage, SiteCalendarPage, SitesPage};
+use crate::console::queue::QueuePage;
 use crate::console::reports::{FsMonthPage, ParentFsReportsPage};
 use crate::console::{
     ConsoleHome, FsBoardPage, FsRequestPage, MatchingPage, ProposalLinkPage, ProviderFsPage,
 };
+use crate::home_start::{HsBoardPage, HsParentPage, HsPlanPageView};
 use crate::i18n::{role_label, tr};
 use crate::mail_log::MailLogPage;
 use crate::model::SessionInfo;
@@ -76,11 +79,18 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/parent/bookings") ssr=SsrMode::Async view=MyBookingsPage />
                     <Route path=path!("/parent/bookings/:id/change") ssr=SsrMode::Async view=ChangeBookingPage />
                     <Route path=path!("/coordinator") ssr=SsrMode::Async view=ConsoleHome />
+                    <Route path=path!("/coordinator/queue") ssr=SsrMode::Async view=QueuePage />
+                    <Route path=path!("/coordinator/calendar") ssr=SsrMode::Async view=SitesPage />
+                    <Route path=path!("/coordinator/calendar/:site") ssr=SsrMode::Async view=SiteCalendarPage />
+                    <Route path=path!("/coordinator/calendar/people/:id") ssr=SsrMode::Async view=PersonCalendarPage />
                     <Route path=path!("/provider") ssr=SsrMode::Async view=ProviderHome />
                     <Route path=path!("/coordinator/dispatch") ssr=SsrMode::Async view=DispatchPage />
                     <Route path=path!("/coordinator/family-support") ssr=SsrMode::Async view=FsBoardPage />
                     <Route path=path!("/coordinator/family-support/requests/:id") ssr=SsrMode::Async view=FsRequestPage />
                     <Route path=path!("/coordinator/matching") ssr=SsrMode::Async view=MatchingPage />
+                    <Route path=path!("/coordinator/home-start") ssr=SsrMode::Async view=HsBoardPage />
+                    <Route path=path!("/coordinator/home-start/:id") ssr=SsrMode::Async view=HsPlanPageView />
+                    <Route path=path!("/parent/home-start") ssr=SsrMode::Async view=HsParentPage />
                     <Route path=path!("/fs/proposals/:token") ssr=SsrMode::Async view=ProposalLinkPage />
                     <Route path=path!("/provider/family-support") ssr=SsrMode::Async view=ProviderFsPage />
                     <Route path=path!("/parent/family-support") ssr=SsrMode::Async view=ParentFsReportsPage />

@@ -24,6 +24,10 @@ pub trait Backend: Send + Sync + 'static {
     fn console(&self) -> Option<crate::console::backend::SharedConsole> {
         None
     }
+    /// The Home-Start pages (issue 7 item 7).
+    fn home_start(&self) -> Option<crate::home_start::port::SharedHomeStart> {
+        None
+    }
     /// One service of the visitor's municipality with its rules in plain words.
     async fn service_info(&self, request: &Parts, service: String) -> Result<ServiceInfo, String>;
     /// The month calendar and booking form of a service for the signed-in parent.

@@ -688,6 +688,12 @@ fn bookings_view(
                 <span class=format!("status {}", b.status)>{status_label(lang, &b.status)}
                     {b.waitlist_position.map(|n| match lang { Lang::Ja => format!("（{n}番目）"), Lang::En => format!(" (#{n})") })}</span>
                 {b.helper.clone().map(|h| view! { <span class="helper">{tr(lang, "担当ヘルパー：", "Helper: ")}{h}</span> })}
+                {b.center_note.clone().map(|n| view! {
+                    <p class="center-note">{match b.status.as_str() {
+                        "declined" => tr(lang, "お断りの理由：", "Reason: "),
+                        _ => tr(lang, "センターより：", "From the center: "),
+                    }}{n}</p>
+                })}
                 <span class="muted">{tr(lang, "料金", "Fee")}" "{yen(lang, b.total_yen)}
                     {(b.coupon_yen > 0).then(|| format!("（{} {}）", tr(lang, "クーポン", "coupon"), yen(lang, b.coupon_yen)))}</span>
                 {b.charge_yen.filter(|y| *y > 0).map(|y| view! { <span>{tr(lang, "キャンセル料", "Cancellation fee")}" "{yen(lang, y)}</span> })}

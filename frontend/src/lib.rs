@@ -8,6 +8,7 @@ pub mod api;
 pub mod app;
 pub mod booking;
 pub mod console;
+pub mod home_start;
 pub mod i18n;
 pub mod mail_log;
 pub mod model;

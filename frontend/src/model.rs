@@ -283,6 +283,10 @@ pub struct BookingView {
     /// The helper planned for a helper-programme visit (display name only).
     #[serde(default)]
     pub helper: Option<String>,
+    /// What the center said: a decline's reason, or a note with a move to the
+    /// waiting list.
+    #[serde(default)]
+    pub center_note: Option<String>,
 }
 
 /// The new time a family asks for when changing a booking, as the form gives it.

@@ -64,6 +64,7 @@ pub fn ParentHome() -> impl IntoView {
                 <a class="button" href="/parent/services">{tr(lang, "使えるサービスを探す", "Find services you can use")}</a>
                 <a class="button secondary" href="/parent/household">{tr(lang, "家族の情報", "Your family")}</a>
                 <a class="button secondary" href="/parent/family-support">{tr(lang, "ファミサポの活動報告", "Family Support reports")}</a>
+                <a class="button secondary" href="/parent/home-start">{tr(lang, "ホームスタート", "Home-Start")}</a>
             </nav>
             <h2>{tr(lang, "お子さん", "Children")}</h2>
             <Suspense fallback=move || view! { <p class="loading" role="status">{tr(lang, "読み込み中…", "Loading…")}</p> }>

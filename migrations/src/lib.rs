@@ -7,6 +7,7 @@ mod m20261125_000002_bookings;
 mod m20261125_000003_outbox;
 mod m20261125_000004_family_support;
 mod m20261125_000005_dispatch;
+mod m20261125_000006_home_start;
 mod m20261125_000010_fs_reports;
 
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_outbox::Migration),
             Box::new(m20261125_000004_family_support::Migration),
             Box::new(m20261125_000005_dispatch::Migration),
+            Box::new(m20261125_000006_home_start::Migration),
             Box::new(m20261125_000010_fs_reports::Migration),
         ]
     }

@@ -558,8 +558,10 @@ pub async fn my_bookings(
         } else {
             None
         };
+        let center_note = b.center_note.as_ref().map(|t| t.get(lang).to_owned());
         let mut v = booking_view(lang, s, b, waitlist_position, now)?;
         v.helper = helpers.get(&s.row.id).cloned();
+        v.center_note = center_note;
         out.push(v);
     }
     out.sort_by_key(|b| b.start);
@@ -619,6 +621,7 @@ fn booking_view(
         service: b.service.clone(),
         series: b.series_id.is_some(),
         helper: None,
+        center_note: None,
     })
 }
 

@@ -327,6 +327,15 @@ pub async fn seed(db: &DatabaseConnection) -> anyhow::Result<()> {
         &hash,
     )
     .await?;
+    let visitor_user = add_user(
+        &txn,
+        kiyose,
+        "visitor@example.jp",
+        "中村 理恵",
+        "provider",
+        &hash,
+    )
+    .await?;
     add_user(
         &txn,
         kiyose,
@@ -471,14 +480,14 @@ pub async fn seed(db: &DatabaseConnection) -> anyhow::Result<()> {
         )
         .await?;
     }
-    for (name, (lat, lon)) in [
-        ("中村 理恵", (35.7812, 139.5233)),
-        ("小林 真弓", (35.7745, 139.5128)),
+    for (user_id, name, (lat, lon)) in [
+        (Some(visitor_user), "中村 理恵", (35.7812, 139.5233)),
+        (None, "小林 真弓", (35.7745, 139.5128)),
     ] {
         add_provider(
             &txn,
             kiyose,
-            None,
+            user_id,
             None,
             "home_visitor",
             name,
@@ -507,6 +516,7 @@ pub async fn seed(db: &DatabaseConnection) -> anyhow::Result<()> {
     }
     seed_helper_visits(&txn, kiyose).await?; // issue 8: helper dispatch demo
     seed_family_support(&txn, kiyose).await?; // issue 7: Family Support demo
+    seed_home_start(&txn, kiyose, visitor_user).await?; // issue 7: Home-Start demo
     txn.commit().await?;
     tracing::info!("demo data loaded");
     Ok(())
@@ -672,8 +682,9 @@ async fn seed_family_support(db: &impl ConnectionTrait, kiyose: Uuid) -> anyhow:
         .await?;
     for p in &providers {
         let fs = p.kind == "family_support";
-        // The demo provider account (a helper) also volunteers for Family Support.
-        if !(fs || p.user_id.is_some()) {
+        // The demo provider account (a helper) also volunteers for Family Support; the
+        // demo home visitor's account does not.
+        if !(fs || (p.user_id.is_some() && p.kind == "helper")) {
             continue;
         }
         let prof = &p.profile;
@@ -768,6 +779,108 @@ async fn seed_family_support(db: &impl ConnectionTrait, kiyose: Uuid) -> anyhow:
             notes: Set(String::new()),
             status: Set("open".to_owned()),
             created_by: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(())
+}
+
+// ---- Home-Start demo (issue 7 item 7) ---------------------------------------------
+// The demo family (元町) has an active plan: the assessment visit on the next open
+// weekday at 10:00, 中村 理恵 (who has an account: visitor@example.jp) assigned, and five
+// weekly visits from a week later, each skipping a closed week (holidays, New Year).
+
+async fn seed_home_start(
+    db: &impl ConnectionTrait,
+    kiyose: Uuid,
+    visitor_user: Uuid,
+) -> anyhow::Result<()> {
+    use chrono::{Duration, NaiveTime};
+    use hagukumi_domain::availability::{Interval, local_to_utc};
+    use sea_orm::{ColumnTrait, QueryFilter};
+
+    use crate::entities::{home_start_plan, home_start_visit};
+
+    let Some(home) = household::Entity::find()
+        .filter(household::Column::MunicipalityId.eq(kiyose))
+        .filter(household::Column::UserId.is_not_null())
+        .one(db)
+        .await?
+    else {
+        return Ok(());
+    };
+    let Some(visitor) = provider::Entity::find()
+        .filter(provider::Column::UserId.eq(visitor_user))
+        .one(db)
+        .await?
+    else {
+        return Ok(());
+    };
+    let today = hagukumi_domain::calendar::local_date(Utc::now());
+    let rules = kiyose_defaults();
+    let open = |d: NaiveDate| {
+        rules
+            .rules_for(ServiceId::HomeVisitor, d)
+            .and_then(|r| r.hours_on(None, d))
+            .is_some()
+    };
+    let ten = NaiveTime::from_hms_opt(10, 0, 0).unwrap_or(NaiveTime::MIN);
+    let at = |d: NaiveDate| -> anyhow::Result<Interval> {
+        let start = local_to_utc(d.and_time(ten));
+        Ok(Interval::starting_at(start, Duration::minutes(120))?)
+    };
+    let mut assessment = today + Duration::days(2);
+    while !open(assessment) {
+        assessment += Duration::days(1);
+    }
+    let mut weekly = vec![];
+    let mut d = assessment + Duration::days(7);
+    while weekly.len() < 5 {
+        if open(d) {
+            weekly.push(d);
+        }
+        d += Duration::days(7);
+    }
+    let now = Utc::now();
+    let plan = home_start_plan::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        municipality_id: Set(kiyose),
+        household_id: Set(home.id),
+        status: Set("active".to_owned()),
+        visit_count: Set(5),
+        visitor_id: Set(Some(visitor.id)),
+        weekly_rrule: Set(Some("FREQ=WEEKLY;COUNT=5".to_owned())),
+        area: Set(home.area.clone().unwrap_or_default()),
+        lat: Set(Some(35.7850)),
+        lon: Set(Some(139.5190)),
+        family_label: Set("清様".to_owned()),
+        notes: Set("第2子出産後。上の子の相手をしながら家事を一緒に。".to_owned()),
+        cancel_reason: Set(None),
+        created_by: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    let mut visits = vec![("assessment", None, assessment)];
+    visits.extend(weekly.into_iter().map(|d| ("weekly", Some(visitor.id), d)));
+    for (kind, who, day) in visits {
+        let iv = at(day)?;
+        home_start_visit::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            plan_id: Set(plan.id),
+            municipality_id: Set(kiyose),
+            kind: Set(kind.to_owned()),
+            visitor_id: Set(who),
+            starts_at: Set(iv.start()),
+            ends_at: Set(iv.end()),
+            day: Set(day),
+            parent_present: Set(true),
+            status: Set("scheduled".to_owned()),
+            sequence: Set(0),
             created_at: Set(now),
             updated_at: Set(now),
         }

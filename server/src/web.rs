@@ -68,6 +68,12 @@ impl Backend for WebBackend {
         }))
     }
 
+    fn home_start(&self) -> Option<hagukumi_frontend::home_start::port::SharedHomeStart> {
+        Some(Arc::new(crate::home_start::views::HomeStartWeb {
+            state: self.state.clone(),
+        }))
+    }
+
     async fn session_info(&self, parts: &Parts) -> Result<SessionInfo, String> {
         let lang = lang_of(parts);
         let csrf = parts
@@ -479,6 +485,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(crate::portal::router())
         .merge(crate::family_support::forms::router())
         .merge(crate::dispatch::forms::router())
+        .merge(crate::console_forms::router())
+        .merge(crate::home_start::forms::router())
         .layer(axum::middleware::from_fn(crate::forms::signin_when_expired));
     Router::new()
         .merge(forms)

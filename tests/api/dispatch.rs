@@ -461,7 +461,7 @@ async fn provider_accepts_and_subscribes_to_a_valid_feed(db: Db) {
 /// Parses the feed with Python's `icalendar` (tests/requirements.txt, installed
 /// into .venv by scripts/test before the Rust tests). Without it the test fails:
 /// an unchecked feed must not count as a passing test.
-fn check_with_icalendar(ics: &str, events: usize, forbidden: &[&str]) {
+pub(crate) fn check_with_icalendar(ics: &str, events: usize, forbidden: &[&str]) {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let python = std::env::var("HAGUKUMI_PYTHON")
         .map(std::path::PathBuf::from)

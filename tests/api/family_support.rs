@@ -48,6 +48,21 @@ async fn request_at(app: &TestApp, place_prefix: &str) -> Value {
         .expect("seeded request")
 }
 
+async fn mail_rows(
+    app: &TestApp,
+    to: &str,
+    kind: &str,
+) -> Vec<hagukumi_server::entities::outbox::Model> {
+    use hagukumi_server::entities::outbox;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    outbox::Entity::find()
+        .filter(outbox::Column::ToAddress.eq(to))
+        .filter(outbox::Column::Kind.eq(kind))
+        .all(&app.db)
+        .await
+        .expect("outbox")
+}
+
 fn id(v: &Value) -> String {
     v["id"].as_str().expect("id").to_owned()
 }
@@ -139,6 +154,15 @@ async fn family_support_propose_accept_pre_meeting_and_book(db: Db) {
     .await;
     let link = created["accept_path"].as_str().expect("link").to_owned();
     let token = link.trim_start_matches("/fs/proposals/").to_owned();
+    // The provider is mailed the answer link in the same transaction.
+    let mailed = mail_rows(&app, "provider@example.jp", "fs_proposal").await;
+    assert_eq!(mailed.len(), 1);
+    assert!(
+        mailed[0].text_body.contains(&link),
+        "{}",
+        mailed[0].text_body
+    );
+    assert!(!mailed[0].subject.contains("陽太"));
     let res = app
         .post_json(
             &format!("/api/v1/family-support/requests/{rid}/proposals"),
@@ -179,6 +203,10 @@ async fn family_support_propose_accept_pre_meeting_and_book(db: Db) {
     )
     .await;
     assert_eq!(accepted["status"], "accepted");
+    // The coordinators learn of the answer.
+    let answered = mail_rows(&app, "coordinator@example.jp", "fs_proposal_answered").await;
+    assert_eq!(answered.len(), 1);
+    assert_eq!(answered[0].subject, "【はぐくみ】提案が引き受けられました");
     let res = stranger
         .post_json(
             &format!("/api/v1/family-support/links/{token}/decline"),
@@ -241,6 +269,13 @@ async fn family_support_propose_accept_pre_meeting_and_book(db: Db) {
     )
     .await;
     assert_eq!(res.status(), 200);
+    // Requester and provider each get the pre-meeting with a calendar invitation.
+    for to in ["parent@example.jp", "provider@example.jp"] {
+        let m = mail_rows(&app, to, "fs_pre_meeting").await;
+        assert_eq!(m.len(), 1, "{to}");
+        assert_eq!(m[0].ics_method.as_deref(), Some("REQUEST"));
+        assert!(m[0].text_body.contains("子ども家庭支援センター"));
+    }
     let body = problem(
         app.post_json(&done, &json!({"child_present": false})).await,
         422,
@@ -387,6 +422,9 @@ async fn family_support_decline_by_link_scoping_and_bad_input(db: Db) {
     )
     .await;
     assert_eq!(declined["status"], "declined");
+    let told = mail_rows(&app, "coordinator@example.jp", "fs_proposal_answered").await;
+    assert_eq!(told.len(), 1);
+    assert_eq!(told[0].subject, "【はぐくみ】提案が断られました");
     let again = json_of(
         app.get(&format!("/api/v1/family-support/requests/{rid}"))
             .await,

@@ -249,7 +249,10 @@ async fn a_helper_visit_request_reaches_dispatch_only_when_approved(db: Db) {
     let b = request(&parent, day, "14:00", 2, "no-daytime-help").await;
     let id = b["id"].as_str().expect("id").to_owned();
     let res = app
-        .post_json(&format!("/api/v1/bookings/{id}/decline"), &json!({}))
+        .post_json(
+            &format!("/api/v1/bookings/{id}/decline"),
+            &json!({"reason": "この日はヘルパーの手配ができません"}),
+        )
         .await;
     assert_eq!(json_of(res, 200).await["status"], "declined");
     assert!(visit_of(&board(&app, day).await, &id).is_none());

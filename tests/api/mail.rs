@@ -703,7 +703,10 @@ async fn real_bookings_send_their_mail_over_smtp(db: Db) {
     let coord = app.another_browser();
     coord.sign_in_demo("coordinator@example.jp").await;
     let res = coord
-        .post_json(&format!("/api/v1/bookings/{stay_id}/decline"), &json!({}))
+        .post_json(
+            &format!("/api/v1/bookings/{stay_id}/decline"),
+            &json!({"reason": "その夜は満床です"}),
+        )
         .await;
     assert_eq!(res.status(), 200);
 

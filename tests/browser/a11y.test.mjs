@@ -29,7 +29,7 @@ const parentPages = [
   '/parent', '/parent/household', '/parent/services',
   `/parent/book/temporary-care?month=${nextMonth}&site=with-i`,
   `/parent/book/short-stay?month=${nextMonth}`,
-  '/parent/bookings',
+  '/parent/bookings', '/parent/home-start',
 ];
 
 for (const lang of ['ja', 'en']) {
@@ -45,6 +45,15 @@ for (const lang of ['ja', 'en']) {
       await page.fill('#password', 'hagukumi-demo');
       await Promise.all([page.waitForURL(/\/parent$/), page.click('button[type=submit]')]);
       for (const path of parentPages) found[path] = await audit(page, path);
+      // The coordinator's Home-Start pages (the list and the demo family's plan).
+      const staff = await browser.newPage({ viewport: { width: 360, height: 740 } });
+      await staff.goto(`${BASE}/lang/${lang}?next=/signin`);
+      await staff.fill('#email', 'coordinator@example.jp');
+      await staff.fill('#password', 'hagukumi-demo');
+      await Promise.all([staff.waitForURL(/\/coordinator$/), staff.click('button[type=submit]')]);
+      found['/coordinator/home-start'] = await audit(staff, '/coordinator/home-start');
+      const plan = await staff.getAttribute('#plans li a', 'href');
+      found[plan] = await audit(staff, plan);
       const bad = Object.entries(found).filter(([, v]) => v.length > 0);
       assert.deepEqual(bad, [], JSON.stringify(bad, null, 2));
     } finally {

@@ -360,11 +360,100 @@ impl RecurringWindow {
         range: Interval,
         limits: ExpansionLimits,
     ) -> Result<Vec<Interval>, RecurrenceError> {
+        self.occurrences_with(range, limits, true)
+    }
+
+    /// The weekdays (Monday first) of a rule that means exactly "each of these days at
+    /// DTSTART's time, from DTSTART, until UNTIL": WEEKLY or DAILY, INTERVAL 1, no
+    /// COUNT, no BY-part but plain BYDAY. Most rosters, availability and needs are of
+    /// this kind, and stepping through days is far cheaper than the general expansion.
+    fn simple_days(rule: &RRule<Unvalidated>, dtstart: NaiveDateTime) -> Option<[bool; 7]> {
+        use chrono::Datelike;
+        if rule.get_interval() > 1
+            || rule.get_count().is_some()
+            || !rule.get_by_set_pos().is_empty()
+            || !rule.get_by_month().is_empty()
+            || !rule.get_by_month_day().is_empty()
+            || !rule.get_by_year_day().is_empty()
+            || !rule.get_by_week_no().is_empty()
+            || !rule.get_by_hour().is_empty()
+            || !rule.get_by_minute().is_empty()
+            || !rule.get_by_second().is_empty()
+            // Before 1952 Japan had summer time, which the general path follows.
+            || dtstart.date() < NaiveDate::from_ymd_opt(1952, 1, 1)?
+        {
+            return None;
+        }
+        let mut days = [false; 7];
+        for d in rule.get_by_weekday() {
+            match d {
+                rrule::NWeekday::Every(w) => days[w.num_days_from_monday() as usize] = true,
+                rrule::NWeekday::Nth(..) => return None,
+            }
+        }
+        match rule.get_freq() {
+            Frequency::Weekly if rule.get_by_weekday().is_empty() => {
+                days[dtstart.weekday().num_days_from_monday() as usize] = true;
+            }
+            Frequency::Daily if rule.get_by_weekday().is_empty() => days = [true; 7],
+            Frequency::Weekly | Frequency::Daily => {}
+            _ => return None,
+        }
+        Some(days)
+    }
+
+    fn occurrences_with(
+        &self,
+        range: Interval,
+        limits: ExpansionLimits,
+        allow_simple: bool,
+    ) -> Result<Vec<Interval>, RecurrenceError> {
+        use chrono::Datelike;
         let mut out = Vec::new();
         let mut steps = 0usize;
         // Start early enough to catch an occurrence that began before the range.
         let target = utc_to_local(range.start() - self.duration) - Duration::days(1);
         for rule in &self.rules {
+            if allow_simple && let Some(days) = Self::simple_days(rule, self.spec.dtstart) {
+                let dtstart = self.spec.dtstart;
+                let until = rule
+                    .get_until()
+                    .map(|u| utc_to_local(u.with_timezone(&Utc)));
+                let last = utc_to_local(range.end()).date();
+                let mut day = target.date().max(dtstart.date());
+                while day <= last {
+                    let at = day.and_time(dtstart.time());
+                    if until.is_some_and(|u| at > u) {
+                        break;
+                    }
+                    if days[day.weekday().num_days_from_monday() as usize] {
+                        steps += 1;
+                        if steps > limits.max_steps {
+                            return Err(RecurrenceError::TooManySteps {
+                                limit: limits.max_steps,
+                            });
+                        }
+                        let occ_start = local_to_utc(at);
+                        if occ_start >= range.end() {
+                            break;
+                        }
+                        if let Ok(iv) = Interval::starting_at(occ_start, self.duration)
+                            && iv.overlaps(&range)
+                            && !self.excluded(at)
+                        {
+                            out.push(iv);
+                            if out.len() > limits.max_occurrences {
+                                return Err(RecurrenceError::TooManyOccurrences {
+                                    limit: limits.max_occurrences,
+                                });
+                            }
+                        }
+                    }
+                    let Some(next) = day.succ_opt() else { break };
+                    day = next;
+                }
+                continue;
+            }
             let dtstart = self.fast_forward(rule, target);
             let start = local_in_rtz(dtstart);
             if rule.get_until().is_some_and(|u| *u < start) {
@@ -483,6 +572,48 @@ mod tests {
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+        /// The day-stepping path for plain weekly and daily rules gives exactly what
+        /// the `rrule` crate gives.
+        #[test]
+        fn simple_rules_expand_exactly_as_the_general_path(
+            daily in proptest::bool::ANY,
+            mask in 0u8..128,
+            start_day in 0i64..900,
+            start_min in 0u32..(24 * 60),
+            minutes in 30u32..600,
+            until_days in proptest::option::of(0i64..400),
+            from_day in 0i64..1000,
+            span_days in 1i64..60,
+            exdate in proptest::option::of(0i64..400),
+        ) {
+            let days = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"];
+            let by: Vec<&str> = (0..7).filter(|i| mask & (1 << i) != 0).map(|i| days[i]).collect();
+            let base = date(2024, 1, 1);
+            let dtstart = (base + Duration::days(start_day))
+                .and_time(NaiveTime::from_hms_opt(start_min / 60, start_min % 60, 0).expect("time"));
+            let mut rule = format!("FREQ={}", if daily { "DAILY" } else { "WEEKLY" });
+            if !by.is_empty() {
+                rule.push_str(&format!(";BYDAY={}", by.join(",")));
+            }
+            if let Some(u) = until_days {
+                let until = dtstart + Duration::days(u);
+                rule.push_str(&format!(";UNTIL={}", until.format("%Y%m%dT%H%M%S")));
+            }
+            if let Some(x) = exdate {
+                let day = dtstart.date() + Duration::days(x);
+                rule.push_str(&format!("\nEXDATE;VALUE=DATE:{}", day.format("%Y%m%d")));
+            }
+            let w = RecurringWindow::parse(&rule, dtstart, minutes).expect("parses");
+            let from = base + Duration::days(from_day);
+            let r = range(from, from + Duration::days(span_days));
+            let fast = w.occurrences_with(r, ExpansionLimits::default(), true).expect("fast");
+            let slow = w.occurrences_with(r, ExpansionLimits::default(), false).expect("slow");
+            proptest::prop_assert_eq!(fast, slow, "rule {}", rule);
+        }
     }
 
     #[test]

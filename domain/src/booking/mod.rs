@@ -11,7 +11,9 @@ pub mod waitlist;
 
 pub use cancellation::{CancellationPolicy, CancellationTier, Charge, Deadline};
 pub use change::{change_deadline, change_fee, coupon_effects, may_change};
-pub use quota::{Period, Quota, QuotaUnit, check_quotas, quotas_from_rules, used};
+pub use quota::{
+    Period, Quota, QuotaUnit, QuotaUsage, check_quotas, quotas_from_rules, usage, used,
+};
 pub use recurring::{OccurrenceReport, SERIES_CAP, SeriesContext, expand_series, plan_series};
 pub use state::{
     Actor, Approval, Booking, ChargeKind, CouponUse, Effect, Event, Flow, InvalidTransition,

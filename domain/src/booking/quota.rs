@@ -109,6 +109,36 @@ fn unit_text(unit: QuotaUnit) -> (&'static str, &'static str) {
     }
 }
 
+/// One quota as a coordinator reads it: `used` of `max` in the period of a date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuotaUsage {
+    pub quota: Quota,
+    pub used: u32,
+    /// `2026年度上期 4/10回` / `the first half of FY2026: 4/10 uses`.
+    pub text: Text,
+}
+
+/// How much of each quota the family has used in the periods containing `on`
+/// (`bookings` are the family's counted bookings, the one being decided included).
+pub fn usage(quotas: &[Quota], bookings: &[Interval], on: NaiveDate) -> Vec<QuotaUsage> {
+    quotas
+        .iter()
+        .map(|q| {
+            let used = used(q, bookings, on);
+            let p = period_text(q.period, on);
+            let (ja_u, en_u) = unit_text(q.unit);
+            QuotaUsage {
+                quota: *q,
+                used,
+                text: Text::new(
+                    format!("{} {used}/{}{ja_u}", p.ja, q.max),
+                    format!("{}: {used}/{} {en_u}", p.en, q.max),
+                ),
+            }
+        })
+        .collect()
+}
+
 /// Checks `candidate` against every quota, given the family's counted bookings.
 pub fn check_quotas(
     quotas: &[Quota],

@@ -4,6 +4,7 @@
 //!             submit ──► waitlisted ──offer──► offered ──accept──┐
 //!               │                                                ▼
 //!               ├──────────────────────────────────────────► requested ──approve──► approved ──confirm──┐
+//!               │                          (coordinator: move to waitlist) ◄──┘
 //!               │                                                │ (no provider to assign)              ▼
 //!               └─(automatic approval and it fits)───────────────┴─────────────────────────────────► confirmed
 //! confirmed ──► completed | no_show | cancelled (fee)
@@ -154,6 +155,9 @@ pub enum Event {
     Confirm,
     /// A coordinator declines a request.
     Decline,
+    /// A coordinator moves a request back to the waiting list (its place is freed for
+    /// those waiting before it; it is offered a place again when one fits).
+    MoveToWaitlist,
     Cancel {
         by: Actor,
     },
@@ -175,6 +179,7 @@ impl Event {
             Event::Approve => "approve",
             Event::Confirm => "confirm",
             Event::Decline => "decline",
+            Event::MoveToWaitlist => "move_to_waitlist",
             Event::Cancel { .. } => "cancel",
             Event::Complete => "complete",
             Event::NoShow => "no_show",
@@ -398,6 +403,19 @@ pub fn transition(
                 notify(Recipient::Family, Status::Declined),
             ],
         ),
+        (Status::Requested | Status::Approved, Event::MoveToWaitlist) => {
+            if started {
+                return no("開始時刻を過ぎています", "The start time has passed");
+            }
+            to(
+                Status::Waitlisted,
+                vec![
+                    Effect::OfferFreedPlace,
+                    notify(Recipient::Family, Status::Waitlisted),
+                    Effect::ScheduleExpiry { at: start },
+                ],
+            )
+        }
         (Status::Waitlisted, Event::Cancel { .. }) => to(
             Status::Cancelled,
             vec![notify(Recipient::Family, Status::Cancelled)],
@@ -618,6 +636,24 @@ mod tests {
             tr.effects
                 .contains(&notify(Recipient::Provider, Status::Confirmed))
         );
+    }
+
+    #[test]
+    fn a_coordinator_moves_a_request_back_to_the_waiting_list() {
+        let b = booking(Status::Requested, Approval::Coordinator, false);
+        let tr = transition(&b, Event::MoveToWaitlist, t(2, 9)).expect("move");
+        assert_eq!(tr.to, Status::Waitlisted);
+        assert!(tr.effects.contains(&Effect::OfferFreedPlace));
+        assert!(
+            tr.effects
+                .contains(&notify(Recipient::Family, Status::Waitlisted))
+        );
+        assert!(
+            transition(&b, Event::MoveToWaitlist, t(10, 10)).is_err(),
+            "started"
+        );
+        let confirmed = booking(Status::Confirmed, Approval::Coordinator, false);
+        assert!(transition(&confirmed, Event::MoveToWaitlist, t(2, 9)).is_err());
     }
 
     #[test]

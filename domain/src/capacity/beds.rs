@@ -13,7 +13,7 @@
 //! Example: 2 beds, Kiyose 1, Higashikurume 1 → Kiyose holds at most 1 bed a night unless
 //! Higashikurume has not used its bed by the release time.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Duration, NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
@@ -46,6 +46,9 @@ pub struct BedsPerNight {
     beds: u32,
     allocations: Vec<Allocation>,
     release: Option<Release>,
+    /// Beds added for single nights (a coordinator arranged extra staff or a spare
+    /// room); they go to the common pool, not to any municipality's guarantee.
+    extra: BTreeMap<NaiveDate, u32>,
 }
 
 /// The allocations do not fit the facility.
@@ -94,6 +97,7 @@ impl BedsPerNight {
             beds,
             allocations,
             release,
+            extra: BTreeMap::new(),
         })
     }
 
@@ -103,11 +107,34 @@ impl BedsPerNight {
             beds,
             allocations: Vec::new(),
             release: None,
+            extra: BTreeMap::new(),
         }
+    }
+
+    /// Adds beds for single nights.
+    pub fn with_extra(mut self, extra: BTreeMap<NaiveDate, u32>) -> Self {
+        self.extra = extra;
+        self
     }
 
     pub fn beds(&self) -> u32 {
         self.beds
+    }
+
+    /// Beds on `night`: the facility's own plus any added for that night.
+    pub fn beds_on(&self, night: NaiveDate) -> u32 {
+        self.beds
+            .saturating_add(self.extra.get(&night).copied().unwrap_or(0))
+    }
+
+    /// `(beds, taken)` on `night` for a staff calendar: every municipality's stays
+    /// count, guarantees do not matter.
+    pub fn night_usage(&self, existing: &[Occupancy], night: NaiveDate) -> (u32, u32) {
+        let taken = existing
+            .iter()
+            .filter(|e| nights(&e.interval).any(|n| n == night))
+            .fold(0u32, |acc, e| acc.saturating_add(e.places()));
+        (self.beds_on(night), taken)
     }
 
     fn released(&self, night: NaiveDate, now: Instant) -> bool {
@@ -154,7 +181,10 @@ impl BedsPerNight {
                 })
                 .sum()
         };
-        let free = self.beds.saturating_sub(total).saturating_sub(reserved);
+        let free = self
+            .beds_on(night)
+            .saturating_sub(total)
+            .saturating_sub(reserved);
         (total, free)
     }
 }
@@ -173,7 +203,7 @@ impl CapacityModel for BedsPerNight {
             if places <= free {
                 continue;
             }
-            let conflict = if self.beds.saturating_sub(total) >= places {
+            let conflict = if self.beds_on(night).saturating_sub(total) >= places {
                 Conflict::new(
                     ConflictCode::AllocationReserved,
                     Text::new(
@@ -194,12 +224,12 @@ impl CapacityModel for BedsPerNight {
                         format!(
                             "{}の夜は空きベッドが足りません(必要 {places}、空き {})",
                             date_ja(night),
-                            self.beds.saturating_sub(total)
+                            self.beds_on(night).saturating_sub(total)
                         ),
                         format!(
                             "Not enough beds on the night of {} ({places} needed, {} free)",
                             date_en(night),
-                            self.beds.saturating_sub(total)
+                            self.beds_on(night).saturating_sub(total)
                         ),
                     ),
                 )
@@ -265,6 +295,19 @@ mod tests {
             Ok(())
         );
         assert_eq!(nights(&stay(2, 5).interval).count(), 3);
+    }
+
+    #[test]
+    fn an_extra_bed_counts_on_its_night_only() {
+        let beds = BedsPerNight::simple(1).with_extra(BTreeMap::from([(date(6, 3), 1)]));
+        let existing = vec![stay(2, 5)];
+        assert_eq!(beds.fits(&existing, &stay(3, 4), now()), Ok(()));
+        let err = beds
+            .fits(&existing, &stay(3, 5), now())
+            .expect_err("no extra bed on 6/4");
+        assert_eq!(err.night, Some(date(6, 4)));
+        assert_eq!(beds.night_usage(&existing, date(6, 3)), (2, 1));
+        assert_eq!(beds.night_usage(&existing, date(6, 4)), (1, 1));
     }
 
     #[test]

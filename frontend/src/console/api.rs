@@ -2,7 +2,10 @@
 
 use leptos::prelude::*;
 
-use super::model::{BatchView, ConsoleOverview, FsBoard, FsRequestData, ProposalView, ProviderFs};
+use super::model::{
+    BatchView, ConsoleOverview, FsBoard, FsRequestData, PersonCalendar, PersonOption, ProposalView,
+    ProviderFs, QueueItem, SiteCalendar, SiteOption,
+};
 
 #[cfg(feature = "ssr")]
 fn context() -> Result<(super::backend::SharedConsole, http::request::Parts), ServerFnError> {
@@ -52,4 +55,46 @@ pub async fn get_proposal_by_token(token: String) -> Result<ProposalView, Server
 pub async fn get_provider_fs() -> Result<ProviderFs, ServerFnError> {
     let (c, parts) = context()?;
     c.provider_fs(&parts).await.map_err(ServerFnError::new)
+}
+
+#[server(prefix = "/sfn", endpoint = "console_queue")]
+pub async fn get_queue() -> Result<Vec<QueueItem>, ServerFnError> {
+    let (c, parts) = context()?;
+    c.queue(&parts).await.map_err(ServerFnError::new)
+}
+
+#[server(prefix = "/sfn", endpoint = "console_sites")]
+pub async fn get_sites() -> Result<Vec<SiteOption>, ServerFnError> {
+    let (c, parts) = context()?;
+    c.sites(&parts).await.map_err(ServerFnError::new)
+}
+
+#[server(prefix = "/sfn", endpoint = "console_site_calendar")]
+pub async fn get_site_calendar(
+    site: String,
+    view: Option<String>,
+    date: Option<chrono::NaiveDate>,
+) -> Result<SiteCalendar, ServerFnError> {
+    let (c, parts) = context()?;
+    c.site_calendar(&parts, site, view, date)
+        .await
+        .map_err(ServerFnError::new)
+}
+
+#[server(prefix = "/sfn", endpoint = "console_people")]
+pub async fn get_people() -> Result<Vec<PersonOption>, ServerFnError> {
+    let (c, parts) = context()?;
+    c.people(&parts).await.map_err(ServerFnError::new)
+}
+
+#[server(prefix = "/sfn", endpoint = "console_person_calendar")]
+pub async fn get_person_calendar(
+    id: String,
+    view: Option<String>,
+    date: Option<chrono::NaiveDate>,
+) -> Result<PersonCalendar, ServerFnError> {
+    let (c, parts) = context()?;
+    c.person_calendar(&parts, id, view, date)
+        .await
+        .map_err(ServerFnError::new)
 }

@@ -6,7 +6,9 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod backend;
+pub mod calendar;
 pub mod model;
+pub mod queue;
 pub mod reports;
 
 use chrono::{DateTime, Utc};
@@ -80,6 +82,36 @@ fn outcome(lang: Lang) -> impl IntoView {
             "事前打ち合わせ済みにしました。活動を予約できます。",
             "Pre-meeting recorded; activities can be booked.",
         ),
+        "approved" => tr(
+            lang,
+            "承認しました。ご家庭にメールでお知らせします。",
+            "Approved; the family is emailed.",
+        ),
+        "request_declined" => tr(
+            lang,
+            "お断りしました。理由をご家庭にメールでお知らせします。",
+            "Declined; the family is emailed the reason.",
+        ),
+        "waitlisted" => tr(
+            lang,
+            "キャンセル待ちにしました。ご家庭にメールでお知らせします。",
+            "Moved to the waiting list; the family is emailed.",
+        ),
+        "extra-beds" | "extra-shifts" | "roster" => tr(
+            lang,
+            "定員を変更しました。入るキャンセル待ちには空きを案内しました。",
+            "Capacity changed; waiting requests that now fit were offered a place.",
+        ),
+        "closures" => tr(
+            lang,
+            "休業日にしました。かかる予約を確認してください。",
+            "The day is closed; check the bookings it hits.",
+        ),
+        "cancelled" => tr(
+            lang,
+            "予約を取り消しました。ご家庭にメールでお知らせします。",
+            "The booking was cancelled; the family is emailed.",
+        ),
         _ => tr(lang, "保存しました。", "Saved."),
     });
     let error = error.map(|e| match (e.as_str(), why) {
@@ -87,6 +119,21 @@ fn outcome(lang: Lang) -> impl IntoView {
         ("conflict", _) => {
             tr(lang, "この操作はできません。", "This cannot be done now.").to_owned()
         }
+        (e, _) if e.contains("reason:required") => {
+            tr(lang, "理由を入力してください。", "Please give the reason.").to_owned()
+        }
+        (e, _) if e.contains("rrule") => tr(
+            lang,
+            "RRULE の書き方を確認してください。",
+            "Please check the RRULE.",
+        )
+        .to_owned(),
+        (e, _) if e.contains("date:in_past") => tr(
+            lang,
+            "過去の日付は変更できません。",
+            "A past date cannot be changed.",
+        )
+        .to_owned(),
         (e, _) if e.contains("child_present") => tr(
             lang,
             "事前打ち合わせはお子さんも一緒に行います。",
@@ -228,10 +275,13 @@ pub fn ConsoleHome() -> impl IntoView {
         view! {
             <h1>{tr(lang, "コーディネーター画面", "Coordinator console")}</h1>
             <nav class="actions" aria-label=tr(lang, "メニュー", "Menu")>
-                <a class="button" href="/coordinator/family-support">{tr(lang, "ファミリー・サポート", "Family Support")}</a>
+                <a class="button" href="/coordinator/queue" id="to-queue">{tr(lang, "承認待ち", "Approval queue")}</a>
+                <a class="button secondary" href="/coordinator/calendar">{tr(lang, "施設カレンダー", "Site calendars")}</a>
+                <a class="button secondary" href="/coordinator/family-support">{tr(lang, "ファミリー・サポート", "Family Support")}</a>
                 <a class="button secondary" href="/coordinator/matching">{tr(lang, "一括マッチング", "Batch matching")}</a>
                 <a class="button secondary" href="/coordinator/dispatch">{tr(lang, "ヘルパー配置", "Helper dispatch")}</a>
                 <a class="button secondary" href="/coordinator/family-support/reports">{tr(lang, "活動報告（月次）", "Activity reports")}</a>
+                <a class="button secondary" href="/coordinator/home-start">{tr(lang, "ホームスタート", "Home-Start")}</a>
             </nav>
             <h2>{tr(lang, "対応待ち", "Waiting for you")}</h2>
             <Suspense fallback=move || loading(lang)>
@@ -249,7 +299,7 @@ pub fn ConsoleHome() -> impl IntoView {
                                 <dd>{o.fs_active_pairs}</dd>
                                 {o.bookings_waiting.map(|n| view! {
                                     <dt>{tr(lang, "承認待ちの予約", "Bookings waiting for approval")}</dt>
-                                    <dd>{n}</dd>
+                                    <dd id="bookings-waiting"><a href="/coordinator/queue">{n}</a></dd>
                                 })}
                             </dl>
                         }.into_any(),

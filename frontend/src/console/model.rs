@@ -154,3 +154,185 @@ pub struct ProviderFs {
     pub proposals: Vec<ProposalView>,
     pub pairs: Vec<PairView>,
 }
+
+/// One request waiting for approval, with what the coordinator needs to decide.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueItem {
+    pub id: String,
+    /// `HG-1A2B3C4D`, the number quoted on the phone.
+    pub reference: String,
+    pub service: String,
+    pub service_name: Text,
+    pub site_name: Option<Text>,
+    pub start: chrono::NaiveDateTime,
+    pub end: chrono::NaiveDateTime,
+    /// When the family asked (the queue is oldest first).
+    pub requested_at: DateTime<Utc>,
+    pub reason: Option<Text>,
+    pub family: FamilyFacts,
+    pub children: Vec<QueueChild>,
+    /// Every child eligible on the day, by the rules in force.
+    pub eligible: bool,
+    pub quotas: Vec<Text>,
+    pub fee_yen: i64,
+    pub coupon_yen: i64,
+    pub total_yen: i64,
+    /// The site's capacity on the booking's days, this request counted.
+    pub capacity: Vec<CapacityLine>,
+    /// Whatever stands against approving: no place, a closed day, the family's other
+    /// bookings at the same time.
+    pub conflicts: Vec<QueueConflict>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FamilyFacts {
+    pub parent_name: String,
+    pub single_parent: bool,
+    pub single_parent_since: Option<NaiveDate>,
+    pub public_assistance: bool,
+    pub tax_exempt: bool,
+    pub multiple_birth: bool,
+    /// Staff confirmed the self-declared facts (assistance, tax exemption).
+    pub confirmed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueChild {
+    pub name: String,
+    pub birth_date: NaiveDate,
+    pub eligible: bool,
+    pub reasons: Vec<Text>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CapacityLine {
+    pub date: NaiveDate,
+    /// `ベッド 2/3` (taken/capacity) or `最少空き 1人分`.
+    pub text: Text,
+    pub full: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueConflict {
+    /// `capacity`, `closed`, `family_overlap`.
+    pub code: String,
+    pub message: Text,
+}
+
+/// A site the coordinator can open a calendar for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SiteOption {
+    pub code: String,
+    pub name: Text,
+    pub service: String,
+    pub service_name: Text,
+    /// Only the owning municipality changes capacity.
+    pub manage: bool,
+}
+
+/// A site's calendar over one day, week or month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SiteCalendar {
+    pub site: SiteOption,
+    /// `nights` (beds per night) or `hours` (staff ratio per hour).
+    pub unit: String,
+    /// `day`, `week` or `month`.
+    pub view: String,
+    pub date: NaiveDate,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub prev: NaiveDate,
+    pub next: NaiveDate,
+    pub days: Vec<CalendarDay>,
+    /// Place-holding bookings on closed days: the coordinator must handle them.
+    pub closure_hits: Vec<CalendarBooking>,
+    pub roster: Vec<RosterShift>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CalendarDay {
+    pub date: NaiveDate,
+    pub open: bool,
+    /// The coordinator's reason for a closed day (yearly closures have none).
+    pub closed_reason: Option<String>,
+    /// Beds (nights) or the busiest hour's staff needed (hours).
+    pub capacity: u32,
+    pub used: u32,
+    pub free: u32,
+    pub extra: u32,
+    pub hours: Vec<HourLine>,
+    pub bookings: Vec<CalendarBooking>,
+    pub waiting: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HourLine {
+    pub hour: String,
+    pub children: u32,
+    pub staff_on_duty: u32,
+    pub staff_needed: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CalendarBooking {
+    pub id: String,
+    pub reference: String,
+    pub status: String,
+    pub start: chrono::NaiveDateTime,
+    pub end: chrono::NaiveDateTime,
+    /// The family's name for the municipality's own families; another
+    /// municipality's are shown by the number only.
+    pub who: Option<String>,
+    pub children: u32,
+    pub own: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RosterShift {
+    pub rrule: String,
+    pub start: String,
+    pub hours: u32,
+    pub staff: u32,
+}
+
+/// A person with a calendar of their own (a helper, a home visitor).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersonOption {
+    pub id: String,
+    pub name: String,
+    /// `helper`, `home-visitor`, … as stored.
+    pub kind: String,
+}
+
+/// A person's visits over one day, a week or a month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersonCalendar {
+    pub person: PersonOption,
+    pub view: String,
+    pub date: NaiveDate,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub prev: NaiveDate,
+    pub next: NaiveDate,
+    pub days: Vec<PersonDay>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersonDay {
+    pub date: NaiveDate,
+    pub visits: Vec<PersonVisit>,
+    /// Minutes of visits that day.
+    pub minutes: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersonVisit {
+    pub start: String,
+    pub end: String,
+    pub service_name: Text,
+    /// The family-name initial and the neighbourhood, never a child's name.
+    pub family_label: String,
+    pub area: String,
+    /// `proposed` (waiting for the helper) or `accepted`.
+    pub assignment_status: String,
+}

@@ -18,11 +18,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::auth::{CurrentUser, Parent, Require, Role};
+use crate::auth::{CurrentUser, Parent, Require, Role, Staff};
 use crate::booking::change::{self, ChangeRequest};
 use crate::booking::helper_visits;
 use crate::booking::repo::Stored;
-use crate::booking::service::{self, BookingRequest, Created};
+use crate::booking::service::{self, BookingRequest, Created, Note};
 use crate::booking::view::{BookingOut, booking_out};
 use crate::entities::site;
 use crate::error::{ApiError, ApiResult};
@@ -323,12 +323,86 @@ lifecycle!(
     "A coordinator approves a request (the coupon is spent on confirmation).",
     |_| Event::Approve
 );
-lifecycle!(
-    decline,
-    "/api/v1/bookings/{id}/decline",
-    "A coordinator declines a request; its place goes to the waiting list.",
-    |_| Event::Decline
-);
+/// `{"reason"}`: why a request is declined, shown to the family and in the email.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeclineIn {
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// `{"note"?}`: an optional word to the family when moving a request to the waiting list.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WaitlistIn {
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// The coordinator's words to the family: trimmed, at most 500 characters; the
+/// family reads them as written (in both languages of the email).
+pub fn note_from(field: &str, raw: Option<&str>, required: bool) -> ApiResult<Option<Note>> {
+    let text = raw.map(str::trim).unwrap_or_default();
+    if text.is_empty() {
+        if required {
+            return Err(ApiError::field(
+                field,
+                "required",
+                Text::new(
+                    "お断りの理由を入力してください(ご家庭にお知らせします)",
+                    "Give the reason; the family is told",
+                ),
+            ));
+        }
+        return Ok(None);
+    }
+    if text.chars().count() > 500 {
+        return Err(ApiError::field(
+            field,
+            "too_long",
+            Text::new("500文字までにしてください", "At most 500 characters"),
+        ));
+    }
+    Ok(Some(Note(Text::new(text, text))))
+}
+
+/// A coordinator declines a request with the reason (required: the family reads it on
+/// their page and in the email); its place goes to the waiting list.
+#[utoipa::path(post, path = "/api/v1/bookings/{id}/decline", tag = "bookings", params(("id" = Uuid, Path)),
+    request_body(content = Object, description = "`{\"reason\":\"…\"}`"),
+    responses((status = 200, description = "the booking after the event"),
+        (status = 403, description = "not your role"),
+        (status = 404, description = "not found or not yours"),
+        (status = 409, description = "not possible in the booking's current state"),
+        (status = 422, description = "no reason given (`reason`)")))]
+pub async fn decline(
+    State(state): State<AppState>,
+    user: Require<Staff>,
+    Path(id): Path<Uuid>,
+    ApiJson(input): ApiJson<DeclineIn>,
+) -> ApiResult<Json<BookingOut>> {
+    let note = note_from("reason", input.reason.as_deref(), true)?;
+    let s = service::act_with_note(&state, &user, id, Event::Decline, note).await?;
+    Ok(Json(out_one(&state, &s).await?))
+}
+
+/// A coordinator moves a request to the waiting list (its place goes to those waiting
+/// before it; the family is mailed and gets an offer when a place fits).
+#[utoipa::path(post, path = "/api/v1/bookings/{id}/waitlist", tag = "bookings", params(("id" = Uuid, Path)),
+    request_body(content = Object, description = "`{\"note\"?:\"…\"}`"),
+    responses((status = 200, description = "the booking, now `waitlisted`"),
+        (status = 403), (status = 404), (status = 409), (status = 422)))]
+pub async fn move_to_waitlist(
+    State(state): State<AppState>,
+    user: Require<Staff>,
+    Path(id): Path<Uuid>,
+    ApiJson(input): ApiJson<WaitlistIn>,
+) -> ApiResult<Json<BookingOut>> {
+    let note = note_from("note", input.note.as_deref(), false)?;
+    let s = service::act_with_note(&state, &user, id, Event::MoveToWaitlist, note).await?;
+    Ok(Json(out_one(&state, &s).await?))
+}
+
 lifecycle!(
     complete,
     "/api/v1/bookings/{id}/complete",

@@ -397,6 +397,7 @@ pub async fn confirm(
         out.push(
             proposals::propose_in(
                 &txn,
+                &state.settings,
                 user,
                 p.request_id,
                 &ProposeIn {

@@ -9,6 +9,7 @@ pub mod dispatch;
 pub mod family_support;
 pub mod fs_reports;
 pub mod health;
+pub mod home_start;
 pub mod household;
 pub mod openapi;
 pub mod outbox;
@@ -98,6 +99,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/v1/bookings/{id}/approve", post(bookings::approve))
         .route("/api/v1/bookings/{id}/decline", post(bookings::decline))
+        .route(
+            "/api/v1/bookings/{id}/waitlist",
+            post(bookings::move_to_waitlist),
+        )
         .route("/api/v1/bookings/{id}/complete", post(bookings::complete))
         .route("/api/v1/bookings/{id}/no-show", post(bookings::no_show))
         .route(
@@ -109,6 +114,7 @@ pub fn router() -> Router<AppState> {
             post(bookings::decline_offer),
         )
         .merge(family_support_routes())
+        .merge(home_start_routes())
         .route("/api/openapi.json", get(openapi::document))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
@@ -120,6 +126,30 @@ fn family_support_routes() -> Router<AppState> {
     use family_support as fs;
     Router::new()
         .route("/api/v1/console/overview", get(console::overview))
+        .route("/api/v1/console/queue", get(console::queue))
+        .route("/api/v1/console/sites", get(console::sites))
+        .route(
+            "/api/v1/console/sites/{code}/calendar",
+            get(console::calendar),
+        )
+        .route(
+            "/api/v1/console/sites/{code}/extra-beds",
+            post(console::extra_beds),
+        )
+        .route(
+            "/api/v1/console/sites/{code}/extra-shifts",
+            post(console::extra_shift),
+        )
+        .route(
+            "/api/v1/console/sites/{code}/closures",
+            post(console::close_day),
+        )
+        .route("/api/v1/console/sites/{code}/roster", put(console::roster))
+        .route("/api/v1/console/people", get(console::people))
+        .route(
+            "/api/v1/console/people/{id}/calendar",
+            get(console::person_calendar),
+        )
         .route(
             "/api/v1/family-support/members",
             get(fs::list_members).post(fs::post_member),
@@ -193,5 +223,48 @@ fn family_support_routes() -> Router<AppState> {
         .route(
             "/api/v1/family-support/batch/confirm",
             post(fs::batch_confirm),
+        )
+}
+
+/// Home-Start plans (issue 7 item 7).
+fn home_start_routes() -> Router<AppState> {
+    use axum::routing::put;
+    Router::new()
+        .route(
+            "/api/v1/home-start/plans",
+            get(home_start::list).post(home_start::create),
+        )
+        .route("/api/v1/home-start/plans/{id}", get(home_start::get_one))
+        .route(
+            "/api/v1/home-start/plans/{id}/assessment",
+            put(home_start::put_assessment),
+        )
+        .route(
+            "/api/v1/home-start/plans/{id}/visitors",
+            get(home_start::visitors),
+        )
+        .route(
+            "/api/v1/home-start/plans/{id}/visitor",
+            put(home_start::put_visitor),
+        )
+        .route(
+            "/api/v1/home-start/plans/{id}/visits/preview",
+            post(home_start::preview),
+        )
+        .route(
+            "/api/v1/home-start/plans/{id}/visits",
+            put(home_start::put_visits),
+        )
+        .route(
+            "/api/v1/home-start/plans/{id}/review",
+            put(home_start::put_review),
+        )
+        .route(
+            "/api/v1/home-start/plans/{id}/close",
+            post(home_start::close),
+        )
+        .route(
+            "/api/v1/home-start/plans/{id}/cancel",
+            post(home_start::cancel),
         )
 }

@@ -7,7 +7,7 @@ use crate::api::outbox;
 use crate::api::{availability, bookings};
 use crate::api::{calendar, catalog, health, household, rules};
 use crate::api::{console, family_support as fs, fs_reports};
-use crate::api::{dispatch, schedule};
+use crate::api::{dispatch, home_start as hs, schedule};
 use crate::auth::handlers as auth;
 
 #[derive(OpenApi)]
@@ -39,6 +39,15 @@ use crate::auth::handlers as auth;
         outbox::list,
         outbox::retry,
         console::overview,
+        console::queue,
+        console::sites,
+        console::calendar,
+        console::extra_beds,
+        console::extra_shift,
+        console::close_day,
+        console::roster,
+        console::people,
+        console::person_calendar,
         fs::list_members,
         fs::post_member,
         fs::get_member,
@@ -76,6 +85,7 @@ use crate::auth::handlers as auth;
         bookings::change_preview,
         bookings::approve,
         bookings::decline,
+        bookings::move_to_waitlist,
         bookings::complete,
         bookings::no_show,
         bookings::accept_offer,
@@ -90,6 +100,17 @@ use crate::auth::handlers as auth;
         schedule::decline,
         schedule::post_feed,
         schedule::put_digest,
+        hs::list,
+        hs::create,
+        hs::get_one,
+        hs::put_assessment,
+        hs::visitors,
+        hs::put_visitor,
+        hs::preview,
+        hs::put_visits,
+        hs::put_review,
+        hs::close,
+        hs::cancel,
     ),
     components(schemas(crate::auth::Role))
 )]

@@ -83,11 +83,43 @@ pub async fn schedule_of(
         ));
     }
     let me = me_as_provider(&state.db, user).await?;
-    Ok(schedule::items(&state.db, &me, from, to)
+    let mut items: Vec<ScheduleItem> = schedule::items(&state.db, &me, from, to)
         .await?
         .into_iter()
         .map(ScheduleItem::from)
-        .collect())
+        .collect();
+    // Home-Start visits of a home visitor: always with the parent present.
+    for (v, plan) in
+        crate::home_start::service::visits_of_visitor(&state.db, me.id, from, to).await?
+    {
+        items.push(home_start_item(&v, &plan));
+    }
+    items.sort_by(|a, b| (a.day, &a.start).cmp(&(b.day, &b.start)));
+    Ok(items)
+}
+
+/// A Home-Start visit as a schedule item (`service` is `home-visitor`).
+pub fn home_start_item(
+    v: &crate::entities::home_start_visit::Model,
+    plan: &crate::entities::home_start_plan::Model,
+) -> ScheduleItem {
+    use hagukumi_domain::calendar::local_datetime;
+    use hagukumi_domain::home_start::VisitKind;
+    let kind = VisitKind::parse(&v.kind)
+        .unwrap_or(VisitKind::Weekly)
+        .label();
+    ScheduleItem {
+        visit_id: v.id,
+        day: v.day,
+        start: local_datetime(v.starts_at).format("%H:%M").to_string(),
+        end: local_datetime(v.ends_at).format("%H:%M").to_string(),
+        service: "home-visitor".to_owned(),
+        family: plan.family_label.clone(),
+        area: plan.area.clone(),
+        notes: format!("{} / {} — 保護者同席 / Parent present", kind.ja, kind.en),
+        status: "accepted".to_owned(),
+        travel_minutes: None,
+    }
 }
 
 /// The signed-in provider's visits, proposed and accepted.

@@ -32,6 +32,8 @@ pub enum EventKind {
     },
     /// Joined the waiting list.
     Waitlisted,
+    /// A coordinator moved the request back to the waiting list.
+    MovedToWaitlist,
     /// A freed place is offered until `expires_at`.
     WaitlistOffer {
         expires_at: DateTime<Utc>,

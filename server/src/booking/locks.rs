@@ -48,6 +48,12 @@ impl LockSet {
         self
     }
 
+    /// A lock on something that is not about a day (a site's settings).
+    pub fn key(&mut self, key: &str) -> &mut Self {
+        self.0.insert((key.to_owned(), whole()));
+        self
+    }
+
     pub fn days(&mut self, resource_key: &str, iv: &Interval) -> &mut Self {
         for d in days_of(iv) {
             self.0.insert((resource_key.to_owned(), d));

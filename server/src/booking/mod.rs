@@ -8,6 +8,8 @@
 //! - [`service`]: create, preview, and every lifecycle event.
 //! - [`change`]: moving a booking to another time.
 //! - [`waitlist`]: offering freed places, expiring lapsed offers.
+//! - [`queue`]: the coordinators' approval queue with what each decision needs.
+//! - [`site_calendar`] / [`site_admin`]: staff calendars per site; capacity changes.
 //! - [`events`]: what happened, for the email outbox (written in the same transaction).
 //! - [`helper_visits`]: helper-programme bookings handed to dispatch and taken back.
 
@@ -15,9 +17,12 @@ pub mod change;
 pub mod events;
 pub mod helper_visits;
 pub mod locks;
+pub mod queue;
 pub mod repo;
 pub mod resource;
 pub mod service;
+pub mod site_admin;
+pub mod site_calendar;
 pub mod view;
 pub mod waitlist;
 

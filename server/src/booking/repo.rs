@@ -246,6 +246,12 @@ pub async fn holding(
     Ok(out)
 }
 
+/// Whether a row read with [`HOLDING`] still holds its place at `now` (a lapsed
+/// offer does not; see `still_held`).
+pub fn holds_at(row: &booking::Model, now: DateTime<Utc>) -> bool {
+    row.status != "offered" || row.offer_expires_at.is_some_and(|t| t > now)
+}
+
 /// An offer whose time ran out holds nothing, even before the waitlist job has
 /// marked it expired: readers never wait for (or do) that write.
 fn still_held(now: DateTime<Utc>) -> sea_orm::Condition {

@@ -4,7 +4,7 @@
 //! ratio against the site's RRULE staff roster. Availability, booking and the
 //! waitlist all build the model here, so they can never disagree.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
 use hagukumi_domain::Text;
@@ -17,33 +17,85 @@ use hagukumi_domain::capacity::{
 };
 use hagukumi_domain::rules::{BookingUnit, ServiceRules};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::locks::site_key;
 use crate::entities::{municipality, site, site_share};
 use crate::error::{ApiError, ApiResult};
 
-#[derive(Debug, Deserialize)]
-struct ShiftSetting {
-    rrule: String,
-    start: NaiveTime,
-    hours: u32,
-    staff: u32,
+/// A recurring shift of the staff roster: `staff` people from `start` for `hours`
+/// on each day of `rrule` (e.g. `FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShiftSetting {
+    pub rrule: String,
+    pub start: NaiveTime,
+    pub hours: u32,
+    pub staff: u32,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct ClosedSetting {
     from: MonthDay,
     to: MonthDay,
 }
 
-#[derive(Debug, Default, Deserialize)]
-struct SiteSettings {
+/// Beds added for one night.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExtraBeds {
+    pub date: NaiveDate,
+    pub beds: u32,
+}
+
+/// An extra staff shift on one date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExtraShift {
+    pub date: NaiveDate,
+    pub start: NaiveTime,
+    pub hours: u32,
+    pub staff: u32,
+}
+
+/// A day the site is closed, with the reason the coordinator gave.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClosedDay {
+    pub date: NaiveDate,
+    pub reason: String,
+}
+
+/// `sites.settings`: the roster, yearly closures, and the coordinators' changes for
+/// single dates (extra beds, extra shifts, closed days).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SiteSettings {
     #[serde(default)]
-    roster: Vec<ShiftSetting>,
+    pub roster: Vec<ShiftSetting>,
     #[serde(default)]
     closed: Vec<ClosedSetting>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extra_beds: Vec<ExtraBeds>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extra_shifts: Vec<ExtraShift>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub closed_days: Vec<ClosedDay>,
+}
+
+impl SiteSettings {
+    pub fn of(site: &site::Model) -> ApiResult<Self> {
+        serde_json::from_value(site.settings.clone()).map_err(|e| broken(site, e))
+    }
+
+    /// The roster's shifts as the domain reads them (checks every RRULE).
+    pub fn shifts(&self) -> Result<Vec<Shift>, hagukumi_domain::availability::RecurrenceError> {
+        self.roster
+            .iter()
+            .map(|s| {
+                Ok(Shift {
+                    window: RecurringWindow::parse(&s.rrule, roster_epoch(s.start), s.hours * 60)?,
+                    staff: s.staff,
+                })
+            })
+            .collect()
+    }
 }
 
 /// A site with what its capacity depends on.
@@ -56,6 +108,11 @@ pub struct SiteResource {
     pub municipalities: Vec<Uuid>,
     roster: Roster,
     closed: Vec<(MonthDay, MonthDay)>,
+    /// Single days closed by a coordinator, with the reason.
+    pub closed_days: BTreeMap<NaiveDate, String>,
+    /// Beds added for single nights.
+    pub extra_beds: BTreeMap<NaiveDate, u32>,
+    pub settings: SiteSettings,
 }
 
 /// The first day a roster RRULE counts from (rosters are open-ended).
@@ -74,16 +131,27 @@ fn broken(site: &site::Model, what: impl std::fmt::Display) -> ApiError {
 
 impl SiteResource {
     pub async fn load(conn: &impl ConnectionTrait, site: site::Model) -> ApiResult<Self> {
-        let settings: SiteSettings =
-            serde_json::from_value(site.settings.clone()).map_err(|e| broken(&site, e))?;
-        let mut roster = Roster::default();
-        for s in &settings.roster {
-            let window = RecurringWindow::parse(&s.rrule, roster_epoch(s.start), s.hours * 60)
-                .map_err(|e| broken(&site, e))?;
-            roster.shifts.push(Shift {
-                window,
-                staff: s.staff,
-            });
+        let settings = SiteSettings::of(&site)?;
+        let mut roster = Roster {
+            shifts: settings.shifts().map_err(|e| broken(&site, e))?,
+            ..Roster::default()
+        };
+        for x in &settings.extra_shifts {
+            let start = x.date.and_time(x.start);
+            let end = start + Duration::hours(i64::from(x.hours));
+            if let Ok(iv) = Interval::from_local(start, end) {
+                roster.extra.push((iv, x.staff));
+            }
+        }
+        roster.off_days = settings.closed_days.iter().map(|c| c.date).collect();
+        let closed_days = settings
+            .closed_days
+            .iter()
+            .map(|c| (c.date, c.reason.clone()))
+            .collect();
+        let mut extra_beds: BTreeMap<NaiveDate, u32> = BTreeMap::new();
+        for x in &settings.extra_beds {
+            *extra_beds.entry(x.date).or_default() += x.beds;
         }
         let shares = site_share::Entity::find()
             .filter(site_share::Column::SiteId.eq(site.id))
@@ -108,6 +176,9 @@ impl SiteResource {
             municipalities,
             roster,
             closed: settings.closed.iter().map(|c| (c.from, c.to)).collect(),
+            closed_days,
+            extra_beds,
+            settings,
             site,
         })
     }
@@ -137,7 +208,11 @@ impl SiteResource {
         site_key(self.site.id)
     }
 
-    fn site_closed(&self, date: NaiveDate) -> bool {
+    /// Whether the site is closed on `date` (a yearly closure or a closed day).
+    pub fn site_closed(&self, date: NaiveDate) -> bool {
+        if self.closed_days.contains_key(&date) {
+            return true;
+        }
         let md = MonthDay::of(date);
         self.closed.iter().any(|(from, to)| {
             if from <= to {
@@ -218,13 +293,31 @@ impl SiteResource {
                 let model = StaffRatio::new(on_duty, &required);
                 Ok(f(&model))
             }
-            _ => {
-                let beds = u32::try_from(self.site.capacity).unwrap_or(0);
-                let model = BedsPerNight::new(beds, self.allocations.clone(), None)
-                    .unwrap_or_else(|_| BedsPerNight::simple(beds));
-                Ok(f(&model))
-            }
+            _ => Ok(f(&self.beds_model())),
         }
+    }
+
+    /// The bed model: the site's beds, each municipality's guarantee, extra beds.
+    pub fn beds_model(&self) -> BedsPerNight {
+        let beds = u32::try_from(self.site.capacity).unwrap_or(0);
+        BedsPerNight::new(beds, self.allocations.clone(), None)
+            .unwrap_or_else(|_| BedsPerNight::simple(beds))
+            .with_extra(self.extra_beds.clone())
+    }
+
+    /// Staff on duty over `range` (the roster with extra shifts and closed days), for
+    /// sites whose capacity is a staff ratio.
+    pub fn staff_on_duty(&self, range: Interval) -> ApiResult<StaffLevels> {
+        self.roster
+            .on_duty(range, ExpansionLimits::default())
+            .map_err(|e| broken(&self.site, e))
+    }
+
+    /// Whether the site's capacity is counted in staff (a roster) rather than beds.
+    pub fn staffed(&self, rules: &ServiceRules) -> bool {
+        matches!(rules.unit, BookingUnit::Timed { .. })
+            && rules.staffing.is_some()
+            && !self.roster.shifts.is_empty()
     }
 }
 

@@ -861,6 +861,9 @@ fn kind_of(
         "cancelled" => EventKind::Cancelled {
             fee_yen: row.charge_yen,
         },
+        "waitlisted" if matches!(from, Some(Status::Requested | Status::Approved)) => {
+            EventKind::MovedToWaitlist
+        }
         "waitlisted" => EventKind::Waitlisted,
         "offered" => match t.to {
             Status::Offered { expires_at } => EventKind::WaitlistOffer { expires_at },
@@ -1015,6 +1018,7 @@ fn allowed(role: Role, event: &Event) -> bool {
         Event::Cancel { .. }
         | Event::Approve
         | Event::Decline
+        | Event::MoveToWaitlist
         | Event::Complete
         | Event::NoShow
         | Event::Confirm => staff,
@@ -1030,6 +1034,17 @@ pub async fn act(
     id: Uuid,
     event: Event,
 ) -> ApiResult<Stored> {
+    act_with_note(state, user, id, event, None).await
+}
+
+/// [`act`] with a coordinator's note (a decline's reason).
+pub async fn act_with_note(
+    state: &AppState,
+    user: &CurrentUser,
+    id: Uuid,
+    event: Event,
+    note: Option<Note>,
+) -> ApiResult<Stored> {
     let now = Utc::now();
     waitlist::expire_lapsed(state, now).await?;
     let s = repo::find(&state.db, id).await?.ok_or(ApiError::NotFound)?;
@@ -1037,7 +1052,7 @@ pub async fn act(
     if !allowed(user.role, &event) {
         return Err(ApiError::Forbidden);
     }
-    event_in_transaction(state, Some(user.id), id, event, now).await
+    event_with_note(state, Some(user.id), id, event, note, now).await
 }
 
 /// One event in one transaction: lock the household and the booking's days, re-read,
@@ -1048,6 +1063,32 @@ pub async fn event_in_transaction(
     actor: Option<Uuid>,
     id: Uuid,
     event: Event,
+    now: DateTime<Utc>,
+) -> ApiResult<Stored> {
+    event_with_note(state, actor, id, event, None, now).await
+}
+
+/// What a coordinator tells the family with a decline or a move to the waiting list;
+/// stored in the booking's details (`decline_reason` / `waitlist_note`) in the same
+/// transaction, so the email and the family's page show it.
+#[derive(Debug, Clone)]
+pub struct Note(pub Text);
+
+fn note_key(event: Event) -> Option<&'static str> {
+    match event {
+        Event::Decline => Some("decline_reason"),
+        Event::MoveToWaitlist => Some("waitlist_note"),
+        _ => None,
+    }
+}
+
+/// [`event_in_transaction`] with the coordinator's note stored beside the change.
+pub async fn event_with_note(
+    state: &AppState,
+    actor: Option<Uuid>,
+    id: Uuid,
+    event: Event,
+    note: Option<Note>,
     now: DateTime<Utc>,
 ) -> ApiResult<Stored> {
     let before = repo::find(&state.db, id).await?.ok_or(ApiError::NotFound)?;
@@ -1069,6 +1110,22 @@ pub async fn event_in_transaction(
     let all = rules::load(&txn, s.row.municipality_id).await?;
     let coupon_cap = all.coupon.map_or(0, |c| i64::from(c.yen_per_fiscal_year));
     let mut events = Vec::new();
+    let s = match (&note, note_key(event)) {
+        (Some(Note(text)), Some(key)) => {
+            let mut details = s.row.details.clone();
+            if let Some(obj) = details.as_object_mut() {
+                obj.insert(key.to_owned(), json!({"ja": text.ja, "en": text.en}));
+            }
+            let mut am = s.row.clone().into_active_model();
+            am.details = Set(details);
+            let row = am.update(&txn).await?;
+            Stored {
+                row,
+                children: s.children,
+            }
+        }
+        _ => s,
+    };
     let stored = apply(&txn, &s, &t, now, coupon_cap, &mut events).await?;
     super::helper_visits::after_transition(&txn, state, actor, &s.row.status, &stored).await?;
     audit::record(
@@ -1083,6 +1140,7 @@ pub async fn event_in_transaction(
                 "from": s.row.status,
                 "to": stored.row.status,
                 "charge_yen": stored.row.charge_yen,
+                "note": note.as_ref().map(|n| n.0.ja.clone()),
             }),
         },
     )

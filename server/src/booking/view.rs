@@ -68,6 +68,10 @@ pub struct BookingOut {
     /// Helper programmes: the helper planned for the visit (display name only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub helper: Option<String>,
+    /// What the center told the family: a decline's reason (`declined`), or a note
+    /// given with a move to the waiting list.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub center_note: Option<hagukumi_domain::Text>,
     pub quote: serde_json::Value,
     pub created_at: DateTime<FixedOffset>,
     pub updated_at: DateTime<FixedOffset>,
@@ -120,6 +124,11 @@ pub fn booking_out(
         waitlisted_at: s.row.waitlisted_at.map(jst),
         series_id: s.row.series_id,
         helper: None,
+        center_note: match s.row.status.as_str() {
+            "declined" => crate::mail::booking_events::note(&s.row, "decline_reason"),
+            "waitlisted" | "offered" => crate::mail::booking_events::note(&s.row, "waitlist_note"),
+            _ => None,
+        },
         quote: d.quote,
         created_at: jst(s.row.created_at),
         updated_at: jst(s.row.updated_at),

@@ -47,19 +47,50 @@ pub async fn offer_freed(
     now: DateTime<Utc>,
     events: &mut Vec<BookingEvent>,
 ) -> ApiResult<Vec<Uuid>> {
-    let (Some(site_id), Some(first), Some(last)) = (
-        freed.row.site_id,
-        days.first().copied(),
-        days.last().copied(),
-    ) else {
+    // A request a coordinator just moved to the list does not get its own place
+    // back at once: those waiting before it come first.
+    let skip = (freed.row.status == "waitlisted").then_some(freed.row.id);
+    offer_freed_except(txn, freed, days, now, events, skip).await
+}
+
+/// [`offer_freed`], never offering to `skip`.
+pub async fn offer_freed_except(
+    txn: &DatabaseTransaction,
+    freed: &Stored,
+    days: &BTreeSet<NaiveDate>,
+    now: DateTime<Utc>,
+    events: &mut Vec<BookingEvent>,
+    skip: Option<Uuid>,
+) -> ApiResult<Vec<Uuid>> {
+    let Some(site_id) = freed.row.site_id else {
         return Ok(Vec::new());
     };
     let Some(site) = site::Entity::find_by_id(site_id).one(txn).await? else {
         return Ok(Vec::new());
     };
+    let cause = json!({"freed_by": freed.row.id});
+    offer_on_site(txn, site, days, now, events, skip, cause).await
+}
+
+/// Offers what fits now on `days` of `site` to its waiting requests, first come first
+/// served, in the caller's transaction (which holds those days' locks): after a
+/// cancellation, or after a coordinator added capacity.
+pub async fn offer_on_site(
+    txn: &DatabaseTransaction,
+    site: site::Model,
+    days: &BTreeSet<NaiveDate>,
+    now: DateTime<Utc>,
+    events: &mut Vec<BookingEvent>,
+    skip: Option<Uuid>,
+    cause: serde_json::Value,
+) -> ApiResult<Vec<Uuid>> {
+    let (Some(first), Some(last)) = (days.first().copied(), days.last().copied()) else {
+        return Ok(Vec::new());
+    };
+    let municipality_id = site.municipality_id;
     let res = SiteResource::load(txn, site).await?;
-    let all = rules::load(txn, freed.row.municipality_id).await?;
-    let Ok(service) = freed.row.service_key.parse() else {
+    let all = rules::load(txn, municipality_id).await?;
+    let Ok(service) = res.site.service_key.parse() else {
         return Ok(Vec::new());
     };
     let Some(rules) = all.rules_for(service, first).cloned() else {
@@ -75,6 +106,7 @@ pub async fn offer_freed(
         .await?
         .into_iter()
         .filter(|w| w.row.starts_at > now)
+        .filter(|w| Some(w.row.id) != skip)
         .filter(|w| w.interval().is_ok_and(|iv| days_of(&iv).is_subset(days)))
         .collect();
     if waiting.is_empty() {
@@ -125,7 +157,7 @@ pub async fn offer_freed(
                 action: "booking.offer",
                 entity: "booking",
                 entity_id: stored.row.id.to_string(),
-                details: json!({"freed_by": freed.row.id, "expires_at": o.expires_at}),
+                details: json!({"cause": cause, "expires_at": o.expires_at}),
             },
         )
         .await?;
@@ -187,7 +219,7 @@ pub async fn run_due(state: &AppState) -> ApiResult<()> {
         locks.acquire(&txn).await?;
         let days = locks.days_for(&w.row.resource_key);
         let mut events = Vec::new();
-        offer_freed(&txn, &w, &days, now, &mut events).await?;
+        offer_freed_except(&txn, &w, &days, now, &mut events, None).await?;
         super::events::publish(&txn, &state.settings, &events).await?;
         txn.commit().await?;
     }

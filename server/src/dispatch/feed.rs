@@ -94,7 +94,15 @@ pub async fn calendar(
         today + Duration::days(AHEAD_DAYS),
     )
     .await?;
-    let body = render(&p, &visits, state.settings.mail.domain());
+    let home = crate::home_start::service::visits_of_visitor(
+        &state.db,
+        p.id,
+        today - Duration::days(PAST_DAYS),
+        today + Duration::days(AHEAD_DAYS),
+    )
+    .await?;
+    let mut body = render(&p, &visits, state.settings.mail.domain());
+    add_home_start(&mut body, &home, state.settings.mail.domain());
     Ok((
         [
             (
@@ -191,6 +199,64 @@ pub fn render(p: &provider::Model, visits: &[helper_visit::Model], domain: &str)
         fold(&l, &mut out);
     }
     out
+}
+
+/// Adds a visitor's Home-Start visits to a rendered feed (before `END:VCALENDAR`). The
+/// UID is the one the visit's mails carry, so a calendar sees one event.
+pub fn add_home_start(
+    body: &mut String,
+    visits: &[(
+        crate::entities::home_start_visit::Model,
+        crate::entities::home_start_plan::Model,
+    )],
+    domain: &str,
+) {
+    use hagukumi_domain::home_start::{VisitKind, parent_present};
+    let Some(end) = body.rfind("END:VCALENDAR") else {
+        return;
+    };
+    let stamp = Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
+    let local = |t| local_datetime(t).format("%Y%m%dT%H%M%S").to_string();
+    let mut out = String::new();
+    for (v, plan) in visits {
+        let kind = VisitKind::parse(&v.kind)
+            .unwrap_or(VisitKind::Weekly)
+            .label();
+        let present = parent_present();
+        let mut lines = vec![
+            "BEGIN:VEVENT".to_owned(),
+            format!(
+                "UID:{}",
+                text(&crate::mail::ics::home_start_visit_uid(v.id, domain))
+            ),
+            format!("SEQUENCE:{}", v.sequence),
+            format!("DTSTAMP:{stamp}"),
+            format!("LAST-MODIFIED:{}", v.updated_at.format("%Y%m%dT%H%M%SZ")),
+            format!("DTSTART;TZID=Asia/Tokyo:{}", local(v.starts_at)),
+            format!("DTEND;TZID=Asia/Tokyo:{}", local(v.ends_at)),
+            format!(
+                "SUMMARY:{}",
+                text(&format!("{}（{}・保護者同席）", kind.ja, plan.family_label))
+            ),
+        ];
+        if !plan.area.is_empty() {
+            lines.push(format!("LOCATION:{}", text(&plan.area)));
+        }
+        lines.push(format!(
+            "DESCRIPTION:{}",
+            text(&format!(
+                "{} / {}\n{}\n{}",
+                kind.ja, kind.en, present.ja, present.en
+            ))
+        ));
+        lines.push("STATUS:CONFIRMED".to_owned());
+        lines.push("TRANSP:OPAQUE".to_owned());
+        lines.push("END:VEVENT".to_owned());
+        for l in lines {
+            fold(&l, &mut out);
+        }
+    }
+    body.insert_str(end, &out);
 }
 
 // The mail module's iCalendar writer builds one invitation (METHOD:REQUEST/CANCEL) and

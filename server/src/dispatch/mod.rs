@@ -3,6 +3,7 @@
 //! the providers' schedule and their private calendar feed, the helper-day locks that keep
 //! a helper in one place at a time ([`guard`]), and the schedule digest ([`digest`]).
 
+pub mod calendar;
 pub mod digest;
 pub mod feed;
 pub mod forms;

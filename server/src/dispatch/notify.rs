@@ -23,6 +23,10 @@ pub fn programme_name(service_key: &str) -> Text {
         "single-parent-home-help" => {
             Text::new("ひとり親家庭ホームヘルプ", "Single-parent home help")
         }
+        "home-visitor" => Text::new(
+            "ホームスタート（ホームビジター）",
+            "Home-Start (home visitor)",
+        ),
         _ => Text::new("養育支援ヘルパー", "Childrearing support helper"),
     }
 }

@@ -17,6 +17,8 @@ pub mod fs_request;
 pub mod helper_absence;
 pub mod helper_visit;
 pub mod helper_visit_decline;
+pub mod home_start_plan;
+pub mod home_start_visit;
 pub mod household;
 pub mod idempotency_key;
 pub mod municipality;

@@ -117,12 +117,12 @@ async fn confirm_report(
     back("/parent/family-support", outcome)
 }
 
-fn encode(s: &str) -> String {
+pub(crate) fn encode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 /// Back to `page` with the outcome; `extra` is added to a success.
-fn back(page: &str, outcome: ApiResult<String>) -> ApiResult<Response> {
+pub(crate) fn back(page: &str, outcome: ApiResult<String>) -> ApiResult<Response> {
     let sep = if page.contains('?') { '&' } else { '?' };
     match outcome {
         Ok(extra) => Ok(Redirect::to(&format!("{page}{sep}saved={extra}")).into_response()),

@@ -193,7 +193,8 @@ pub async fn schedule_pre_meeting(
     let mut am = pm.into_active_model();
     am.scheduled_at = Set(Some(local_to_utc(m.scheduled_at)));
     am.place = Set(m.place.trim().to_owned());
-    am.update(&txn).await?;
+    let pm = am.update(&txn).await?;
+    mail_pre_meeting(&txn, state, &p, &pm).await?;
     audit(
         &txn,
         user.municipality_id,
@@ -206,6 +207,82 @@ pub async fn schedule_pre_meeting(
     .await?;
     txn.commit().await?;
     view(&state.db, p).await
+}
+
+/// How long a pre-meeting is held in the calendar.
+const PRE_MEETING_MINUTES: i64 = 60;
+
+/// The requester and the provider each get the pre-meeting's time with its calendar
+/// entry (the same UID when it moves, so calendars update it).
+async fn mail_pre_meeting(
+    txn: &sea_orm::DatabaseTransaction,
+    state: &AppState,
+    p: &fs_pair::Model,
+    pm: &fs_pre_meeting::Model,
+) -> ApiResult<()> {
+    use crate::mail::templates::Audience;
+    use crate::mail::{self, BookingInfo, MailEvent, Recipient};
+    let Some(at) = pm.scheduled_at else {
+        return Ok(());
+    };
+    let member = fs_member::Entity::find_by_id(p.member_id).one(txn).await?;
+    let household = crate::entities::household::Entity::find_by_id(p.household_id)
+        .one(txn)
+        .await?;
+    let requester = household.and_then(|h| h.user_id);
+    let requester_name = match requester {
+        Some(u) => crate::entities::user::Entity::find_by_id(u)
+            .one(txn)
+            .await?
+            .map(|u| u.display_name)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let provider_user = super::proposals::provider_user_of(txn, p.member_id).await?;
+    let place = (!pm.place.is_empty())
+        .then(|| hagukumi_domain::Text::new(pm.place.clone(), pm.place.clone()));
+    let meeting = BookingInfo {
+        booking_id: pm.id,
+        reference: format!("FS-{}", &p.id.simple().to_string()[..8]),
+        service: hagukumi_domain::Text::new(
+            "ファミリー・サポート 事前打ち合わせ",
+            "Family Support pre-meeting",
+        ),
+        place,
+        starts_at: at,
+        ends_at: at + Duration::minutes(PRE_MEETING_MINUTES),
+        child_given_name: None,
+    };
+    if let Some(u) = requester {
+        mail::enqueue(
+            txn,
+            &state.settings,
+            Recipient::User(u),
+            MailEvent::FsPreMeeting {
+                meeting: meeting.clone(),
+                with: member
+                    .as_ref()
+                    .map(|m| m.display_name.clone())
+                    .unwrap_or_default(),
+                audience: Audience::Parent,
+            },
+        )
+        .await?;
+    }
+    if let Some(u) = provider_user {
+        mail::enqueue(
+            txn,
+            &state.settings,
+            Recipient::User(u),
+            MailEvent::FsPreMeeting {
+                meeting,
+                with: requester_name,
+                audience: Audience::Provider,
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Records that the pre-meeting took place with the child: the pair becomes active.

@@ -21,8 +21,13 @@ use super::requests::{help_of, occurrences_of};
 use super::{audit, conflict, invalid};
 use crate::auth::session::{new_token, token_id};
 use crate::auth::{CurrentUser, Role};
-use crate::entities::{child, fs_member, fs_pair, fs_pre_meeting, fs_proposal, fs_request};
+use crate::entities::{
+    child, fs_member, fs_pair, fs_pre_meeting, fs_proposal, fs_request, provider,
+};
 use crate::error::{ApiError, ApiResult};
+use crate::mail::templates::FsRequestInfo;
+use crate::mail::{self, MailEvent, Recipient};
+use crate::settings::Settings;
 use crate::state::AppState;
 
 /// How long a provider has to answer.
@@ -161,6 +166,7 @@ async fn reopen(conn: &impl ConnectionTrait, request_id: Uuid) -> ApiResult<()> 
 /// proposes many at once). Refuses a member the ranking excludes, with the reasons.
 pub async fn propose_in(
     conn: &impl ConnectionTrait,
+    settings: &Settings,
     user: &CurrentUser,
     request_id: Uuid,
     p: &ProposeIn,
@@ -224,6 +230,7 @@ pub async fn propose_in(
     }
     .insert(conn)
     .await?;
+    let info = request_info(&r);
     let mut am = r.into_active_model();
     am.status = Set("proposed".to_owned());
     am.updated_at = Set(now);
@@ -238,8 +245,26 @@ pub async fn propose_in(
         json!({ "request_id": request_id, "member_id": p.member_id, "score": a.score }),
     )
     .await?;
+    let accept_path = format!("/fs/proposals/{token}");
+    // The provider learns of it by mail, with the link, in the same transaction.
+    if let Some(u) = provider_user_of(conn, p.member_id).await? {
+        mail::enqueue(
+            conn,
+            settings,
+            Recipient::User(u),
+            MailEvent::FsProposal {
+                request: info,
+                answer_url: format!(
+                    "{}{accept_path}",
+                    settings.server.public_url.trim_end_matches('/')
+                ),
+                expires_at: saved.expires_at,
+            },
+        )
+        .await?;
+    }
     Ok(ProposalCreated {
-        accept_path: format!("/fs/proposals/{token}"),
+        accept_path,
         proposal: view(conn, saved).await?,
     })
 }
@@ -251,9 +276,39 @@ pub async fn propose(
     p: ProposeIn,
 ) -> ApiResult<ProposalCreated> {
     let txn = crate::db::begin_write(&state.db).await?;
-    let out = propose_in(&txn, user, request_id, &p).await?;
+    let out = propose_in(&txn, &state.settings, user, request_id, &p).await?;
     txn.commit().await?;
     Ok(out)
+}
+
+/// What the mails say about a request: place and times, never the child's name.
+pub(crate) fn request_info(r: &fs_request::Model) -> FsRequestInfo {
+    FsRequestInfo {
+        request_id: r.id,
+        place: r.place_label.clone(),
+        first_date: r.first_date,
+        start_time: r.start_time.clone(),
+        minutes: r.minutes,
+        until: r.until,
+        occurrences: occurrences_of(r).len(),
+    }
+}
+
+/// The account of a providing member (through their provider row), if they have one.
+pub(crate) async fn provider_user_of(
+    conn: &impl ConnectionTrait,
+    member_id: Uuid,
+) -> Result<Option<Uuid>, sea_orm::DbErr> {
+    let Some(m) = fs_member::Entity::find_by_id(member_id).one(conn).await? else {
+        return Ok(None);
+    };
+    let Some(pid) = m.provider_id else {
+        return Ok(None);
+    };
+    Ok(provider::Entity::find_by_id(pid)
+        .one(conn)
+        .await?
+        .and_then(|p| p.user_id))
 }
 
 /// Proposals the caller may see: staff all of their municipality (optionally one
@@ -430,6 +485,26 @@ pub async fn decide(
     } else {
         reopen(&txn, rid).await?;
     }
+    let member_name = fs_member::Entity::find_by_id(member)
+        .one(&txn)
+        .await?
+        .map(|m| m.display_name)
+        .unwrap_or_default();
+    let request = fs_request::Entity::find_by_id(rid)
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    mail::enqueue(
+        &txn,
+        &state.settings,
+        Recipient::Coordinators(mid),
+        MailEvent::FsProposalAnswered {
+            request: request_info(&request),
+            member_name,
+            accepted: accept,
+        },
+    )
+    .await?;
     audit(
         &txn,
         mid,

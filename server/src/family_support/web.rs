@@ -4,7 +4,8 @@
 use axum::http::request::Parts;
 use hagukumi_frontend::console::backend::ConsoleBackend;
 use hagukumi_frontend::console::model::{
-    BatchView, ConsoleOverview, FsBoard, FsRequestData, ProposalView, ProviderFs,
+    BatchView, ConsoleOverview, FsBoard, FsRequestData, PersonCalendar, PersonOption, ProposalView,
+    ProviderFs, QueueItem, SiteCalendar, SiteOption,
 };
 use hagukumi_frontend::console::reports::{FsMonthView, ReportView};
 use serde::Serialize;
@@ -155,5 +156,64 @@ impl ConsoleBackend for ConsoleWeb {
                 .await
                 .map_err(code)?,
         )
+    }
+
+    async fn queue(&self, parts: &Parts) -> Result<Vec<QueueItem>, String> {
+        let u = self.staff(parts).await?;
+        crate::booking::waitlist::expire_lapsed(&self.state, chrono::Utc::now())
+            .await
+            .map_err(code)?;
+        crate::booking::queue::queue(&self.state.db, u.municipality_id)
+            .await
+            .map_err(code)
+    }
+
+    async fn sites(&self, parts: &Parts) -> Result<Vec<SiteOption>, String> {
+        let u = self.staff(parts).await?;
+        crate::booking::site_calendar::sites_for(&self.state.db, &u)
+            .await
+            .map_err(code)
+    }
+
+    async fn site_calendar(
+        &self,
+        parts: &Parts,
+        site: String,
+        view: Option<String>,
+        date: Option<chrono::NaiveDate>,
+    ) -> Result<SiteCalendar, String> {
+        use crate::booking::site_calendar::{View, calendar};
+        let u = self.staff(parts).await?;
+        let view = View::parse(view.as_deref()).unwrap_or(View::Week);
+        let date =
+            date.unwrap_or_else(|| hagukumi_domain::calendar::local_date(chrono::Utc::now()));
+        calendar(&self.state.db, &u, &site, view, date)
+            .await
+            .map_err(code)
+    }
+
+    async fn people(&self, parts: &Parts) -> Result<Vec<PersonOption>, String> {
+        let u = self.staff(parts).await?;
+        crate::dispatch::calendar::people_for(&self.state.db, &u)
+            .await
+            .map_err(code)
+    }
+
+    async fn person_calendar(
+        &self,
+        parts: &Parts,
+        id: String,
+        view: Option<String>,
+        date: Option<chrono::NaiveDate>,
+    ) -> Result<PersonCalendar, String> {
+        use crate::booking::site_calendar::View;
+        let u = self.staff(parts).await?;
+        let id: Uuid = id.parse().map_err(|_| "not-found".to_owned())?;
+        let view = View::parse(view.as_deref()).unwrap_or(View::Week);
+        let date =
+            date.unwrap_or_else(|| hagukumi_domain::calendar::local_date(chrono::Utc::now()));
+        crate::dispatch::calendar::person_calendar(&self.state.db, &u, id, view, date)
+            .await
+            .map_err(code)
     }
 }

@@ -138,6 +138,13 @@ pub async fn publish(
                     needs_approval: row.status == "requested",
                 },
             )),
+            (To::Family, EventKind::MovedToWaitlist) => Some((
+                family,
+                MailEvent::BookingWaitlisted {
+                    booking: info,
+                    note: note(&row, "waitlist_note"),
+                },
+            )),
             (To::Family, EventKind::WaitlistOfferExpired) => {
                 Some((family, MailEvent::WaitlistOfferExpired { booking: info }))
             }
@@ -170,14 +177,22 @@ pub async fn publish(
     Ok(())
 }
 
-fn decline_reason(b: &booking::Model) -> Text {
+/// A coordinator's note stored in the booking's details under `key` (`{"ja","en"}`).
+pub fn note(b: &booking::Model, key: &str) -> Option<Text> {
     let d = &b.details;
     match (
-        d.pointer("/decline_reason/ja").and_then(|v| v.as_str()),
-        d.pointer("/decline_reason/en").and_then(|v| v.as_str()),
+        d.pointer(&format!("/{key}/ja")).and_then(|v| v.as_str()),
+        d.pointer(&format!("/{key}/en")).and_then(|v| v.as_str()),
     ) {
-        (Some(ja), Some(en)) => Text::new(ja, en),
-        _ => Text::new(
+        (Some(ja), Some(en)) => Some(Text::new(ja, en)),
+        _ => None,
+    }
+}
+
+fn decline_reason(b: &booking::Model) -> Text {
+    match note(b, "decline_reason") {
+        Some(t) => t,
+        None => Text::new(
             "ご希望の日時にお受けできませんでした。詳しくはセンターにお問い合わせください。",
             "We could not take this booking at the requested time. Please contact the center for details.",
         ),
@@ -185,7 +200,7 @@ fn decline_reason(b: &booking::Model) -> Text {
 }
 
 /// Requests in `requested` status, and the five oldest.
-async fn waiting_for_approval(
+pub async fn waiting_for_approval(
     conn: &impl ConnectionTrait,
     municipality: Uuid,
 ) -> Result<(u64, Vec<BookingInfo>), DbErr> {

@@ -86,6 +86,77 @@ pub fn build(e: &CalendarEvent) -> String {
     out
 }
 
+/// One event of a multi-event calendar (Home-Start visits).
+pub struct PublishedEvent<'a> {
+    pub uid: String,
+    pub sequence: i32,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub summary: &'a str,
+    pub location: Option<&'a str>,
+    pub description: &'a str,
+    pub cancelled: bool,
+}
+
+/// The UID of one Home-Start visit: the same in every message and in the feed.
+pub fn home_start_visit_uid(visit: uuid::Uuid, domain: &str) -> String {
+    format!("home-start-visit-{visit}@{domain}")
+}
+
+/// Several events with their own UIDs in one `METHOD:PUBLISH` calendar (an iTIP
+/// REQUEST carries one UID only): a plan's visits, cancelled ones `STATUS:CANCELLED`.
+pub fn build_published(stamp: DateTime<Utc>, url: &str, events: &[PublishedEvent]) -> String {
+    let local = |t: DateTime<Utc>| local_datetime(t).format("%Y%m%dT%H%M%S").to_string();
+    let mut lines: Vec<String> = vec![
+        "BEGIN:VCALENDAR".into(),
+        "VERSION:2.0".into(),
+        "PRODID:-//Hagukumi//Hagukumi Home-Start//JA".into(),
+        "CALSCALE:GREGORIAN".into(),
+        "METHOD:PUBLISH".into(),
+        "BEGIN:VTIMEZONE".into(),
+        "TZID:Asia/Tokyo".into(),
+        "BEGIN:STANDARD".into(),
+        "DTSTART:19700101T000000".into(),
+        "TZOFFSETFROM:+0900".into(),
+        "TZOFFSETTO:+0900".into(),
+        "TZNAME:JST".into(),
+        "END:STANDARD".into(),
+        "END:VTIMEZONE".into(),
+    ];
+    for e in events {
+        lines.extend([
+            "BEGIN:VEVENT".into(),
+            format!("UID:{}", text(&e.uid)),
+            format!("SEQUENCE:{}", e.sequence),
+            format!("DTSTAMP:{}", stamp.format("%Y%m%dT%H%M%SZ")),
+            format!("DTSTART;TZID=Asia/Tokyo:{}", local(e.starts_at)),
+            format!("DTEND;TZID=Asia/Tokyo:{}", local(e.ends_at)),
+            format!("SUMMARY:{}", text(e.summary)),
+        ]);
+        if let Some(l) = e.location {
+            lines.push(format!("LOCATION:{}", text(l)));
+        }
+        lines.push(format!("DESCRIPTION:{}", text(e.description)));
+        lines.push(format!("URL:{url}"));
+        lines.push(format!(
+            "STATUS:{}",
+            if e.cancelled {
+                "CANCELLED"
+            } else {
+                "CONFIRMED"
+            }
+        ));
+        lines.push("TRANSP:OPAQUE".into());
+        lines.push("END:VEVENT".into());
+    }
+    lines.push("END:VCALENDAR".into());
+    let mut out = String::new();
+    for l in lines {
+        fold(&l, &mut out);
+    }
+    out
+}
+
 /// TEXT escaping (RFC 5545 §3.3.11).
 fn text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

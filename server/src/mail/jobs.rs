@@ -4,9 +4,11 @@
 
 use chrono::{DateTime, Datelike, Days, Timelike, Utc};
 use hagukumi_domain::calendar::{TZ, local_datetime};
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 
-use super::booking_events::booking_info;
+use super::booking_events::{booking_info, waiting_for_approval};
 use super::outbox::{Recipient, enqueue_once};
 use super::templates::MailEvent;
 use crate::dispatch::digest::{self, Frequency};
@@ -21,7 +23,47 @@ pub async fn run_due(
 ) -> Result<(), DbErr> {
     reminders(db, settings, now).await?;
     digests(db, settings, now).await?;
+    approvals_digest(db, settings, now).await?;
     Ok(())
+}
+
+/// From `mail.approvals_hour` (Japan time) on, once a day per municipality, its
+/// coordinators get the requests waiting for approval, oldest first; nothing is
+/// sent on a day when none wait. Returns how many messages were written now.
+pub async fn approvals_digest(
+    db: &DatabaseConnection,
+    settings: &Settings,
+    now: DateTime<Utc>,
+) -> Result<usize, DbErr> {
+    let local = local_datetime(now);
+    if local.hour() < settings.mail.approvals_hour {
+        return Ok(0);
+    }
+    let municipalities: Vec<uuid::Uuid> = booking::Entity::find()
+        .select_only()
+        .column(booking::Column::MunicipalityId)
+        .filter(booking::Column::Status.eq("requested"))
+        .distinct()
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut written = 0;
+    for m in municipalities {
+        let (count, oldest) = waiting_for_approval(db, m).await?;
+        if count == 0 {
+            continue;
+        }
+        written += enqueue_once(
+            db,
+            settings,
+            Recipient::Coordinators(m),
+            MailEvent::ApprovalsWaiting { count, oldest },
+            &format!("approvals:{m}:{}", local.date()),
+        )
+        .await?
+        .len();
+    }
+    Ok(written)
 }
 
 /// From `mail.digest_hour` (Japan time) on, each provider with an account gets their

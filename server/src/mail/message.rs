@@ -60,10 +60,10 @@ pub fn build(row: &outbox::Model, settings: &MailSettings) -> Result<Message, Bu
         (Some(ics), Some(method)) => {
             let ct = ContentType::parse(&format!("text/calendar; charset=utf-8; method={method}"))
                 .map_err(|e| BuildError(e.to_string()))?;
-            let file = if method == "CANCEL" {
-                "cancel.ics"
-            } else {
-                "invite.ics"
+            let file = match method.as_str() {
+                "CANCEL" => "cancel.ics",
+                "PUBLISH" => "visits.ics",
+                _ => "invite.ics",
             };
             builder.multipart(
                 MultiPart::mixed()

@@ -125,6 +125,52 @@ async fn insert(
     for r in resolve(conn, to).await? {
         let rendered = event.render(r.lang, &r.name, &settings.server.public_url);
         let mut ics_cols = (None, None, None, None);
+        if let MailEvent::HomeStartVisits { plan, .. } = event
+            && !plan.visits.is_empty()
+        {
+            let uid = format!("home-start-{}@{}", plan.plan_id, mail.domain());
+            let sequence = next_sequence(conn, &uid).await?;
+            let url = rendered_link(&rendered.text, &settings.server.public_url);
+            let present = hagukumi_domain::home_start::parent_present();
+            let description = format!("{}\n{url}", present.get(r.lang));
+            let summaries: Vec<String> = plan
+                .visits
+                .iter()
+                .map(|v| {
+                    format!(
+                        "{} {}（{}）",
+                        v.kind.get(r.lang),
+                        plan.family_label,
+                        match r.lang {
+                            Lang::Ja => "保護者同席",
+                            Lang::En => "parent present",
+                        }
+                    )
+                })
+                .collect();
+            let area = (!plan.area.is_empty()).then_some(plan.area.as_str());
+            let events: Vec<ics::PublishedEvent> = plan
+                .visits
+                .iter()
+                .zip(&summaries)
+                .map(|(v, summary)| ics::PublishedEvent {
+                    uid: ics::home_start_visit_uid(v.visit_id, mail.domain()),
+                    sequence: v.sequence,
+                    starts_at: v.starts_at,
+                    ends_at: v.ends_at,
+                    summary,
+                    location: area,
+                    description: &description,
+                    cancelled: v.cancelled,
+                })
+                .collect();
+            ics_cols = (
+                Some(ics::build_published(now, &url, &events)),
+                Some("PUBLISH".to_owned()),
+                Some(uid),
+                Some(sequence),
+            );
+        }
         if let Some((method, b, uid, sequence)) = &calendar {
             // A cancellation only means something to a calendar that got the invitation.
             let invited =
@@ -181,8 +227,14 @@ async fn insert(
             ics_method: Set(ics_cols.1),
             ics_uid: Set(ics_cols.2),
             ics_sequence: Set(ics_cols.3),
-            entity: Set(event.booking().map(|_| "booking".to_owned())),
-            entity_id: Set(event.booking().map(|b| b.booking_id.to_string())),
+            entity: Set(match event {
+                MailEvent::HomeStartVisits { .. } => Some("home_start_plan".to_owned()),
+                _ => event.booking().map(|_| "booking".to_owned()),
+            }),
+            entity_id: Set(match event {
+                MailEvent::HomeStartVisits { plan, .. } => Some(plan.plan_id.to_string()),
+                _ => event.booking().map(|b| b.booking_id.to_string()),
+            }),
             message_id: Set(format!("<{id}@{}>", mail.domain())),
             status: Set(PENDING.to_owned()),
             attempts: Set(0),

@@ -87,6 +87,9 @@ pub struct MailSettings {
     /// The day weekly digests go out (ISO: 1 = Monday … 7 = Sunday); they cover the
     /// seven days from that day.
     pub digest_weekday: u32,
+    /// Japan-time hour (0–23) from which each municipality's coordinators get the
+    /// day's list of requests waiting for approval (none when nothing waits).
+    pub approvals_hour: u32,
     /// How often the periodic mail jobs (reminders, digests, offer expiry) run.
     pub jobs_interval_secs: u64,
 }
@@ -110,6 +113,7 @@ impl Default for MailSettings {
             reminder_hour: 17,
             digest_hour: 7,
             digest_weekday: 1,
+            approvals_hour: 8,
             jobs_interval_secs: 300,
         }
     }

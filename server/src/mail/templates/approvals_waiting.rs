@@ -29,7 +29,7 @@ pub(super) fn content(lang: Lang, links: &Links, count: u64, oldest: &[BookingIn
     }
     blocks.push(Block::Link {
         label: label(lang, "承認待ちの一覧を開く", "Open the approval queue"),
-        url: links.home(),
+        url: links.queue(),
     });
     Content {
         subject: match lang {

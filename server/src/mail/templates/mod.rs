@@ -13,6 +13,11 @@ mod booking_changed;
 mod booking_confirmed;
 mod booking_declined;
 mod booking_received;
+mod booking_waitlisted;
+mod fs_pre_meeting;
+mod fs_proposal;
+mod fs_proposal_answered;
+mod home_start_visits;
 mod provider_assigned;
 mod provider_cancelled;
 mod provider_changed;
@@ -44,6 +49,88 @@ pub struct BookingInfo {
     pub child_given_name: Option<String>,
 }
 
+/// A Home-Start plan as its mails show it: the family by initial and area only.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HomeStartInfo {
+    pub plan_id: Uuid,
+    pub reference: String,
+    pub family_label: String,
+    pub area: String,
+    pub visitor_name: Option<String>,
+    pub visits: Vec<HomeStartVisitLine>,
+}
+
+/// One visit of a plan in a mail (and in its calendar file).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HomeStartVisitLine {
+    pub visit_id: Uuid,
+    pub kind: Text,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub sequence: i32,
+    pub cancelled: bool,
+}
+
+/// What happened to a plan's visits, for the reader.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HomeStartChange {
+    /// Parent: the visits are scheduled.
+    Scheduled,
+    /// Parent or visitor: the visits changed.
+    Changed,
+    /// Parent or visitor: the visits (or the whole plan) are cancelled.
+    Cancelled,
+    /// Visitor: assigned to the family.
+    Assigned,
+    /// Visitor: no longer assigned.
+    Unassigned,
+}
+
+/// A Family Support request as its mails show it (no child's name).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FsRequestInfo {
+    pub request_id: Uuid,
+    pub place: String,
+    pub first_date: NaiveDate,
+    pub start_time: String,
+    pub minutes: i32,
+    pub until: NaiveDate,
+    pub occurrences: usize,
+}
+
+impl FsRequestInfo {
+    fn facts(&self, lang: Lang) -> Block {
+        Block::Facts(vec![
+            (
+                label(lang, "サービス", "Service"),
+                label(lang, "ファミリー・サポート", "Family Support"),
+            ),
+            (label(lang, "場所", "Where"), self.place.clone()),
+            (
+                label(lang, "期間", "Period"),
+                format!(
+                    "{} – {}",
+                    layout::date(lang, self.first_date),
+                    layout::date(lang, self.until)
+                ),
+            ),
+            (
+                label(lang, "時間", "Time"),
+                match lang {
+                    Lang::Ja => format!(
+                        "{}から{}分（{}回）",
+                        self.start_time, self.minutes, self.occurrences
+                    ),
+                    Lang::En => format!(
+                        "from {} for {} min ({} times)",
+                        self.start_time, self.minutes, self.occurrences
+                    ),
+                },
+            ),
+        ])
+    }
+}
+
 /// The events that send mail. Each variant has a template module of the same name.
 #[derive(Debug, Clone, PartialEq)]
 pub enum MailEvent {
@@ -70,6 +157,11 @@ pub enum MailEvent {
         booking: BookingInfo,
         previous_starts_at: DateTime<Utc>,
         previous_ends_at: DateTime<Utc>,
+    },
+    /// A coordinator moved the request to the waiting list.
+    BookingWaitlisted {
+        booking: BookingInfo,
+        note: Option<Text>,
     },
     /// A place became free for someone on the waiting list, until `expires_at`.
     WaitlistOffer {
@@ -112,6 +204,31 @@ pub enum MailEvent {
         count: u64,
         oldest: Vec<BookingInfo>,
     },
+    /// Home-Start: to the parent (`Parent`) or the visitor (`Provider`).
+    HomeStartVisits {
+        plan: HomeStartInfo,
+        change: HomeStartChange,
+        audience: Audience,
+    },
+    /// Family Support provider: a proposal with its answer link (absolute URL).
+    FsProposal {
+        request: FsRequestInfo,
+        answer_url: String,
+        expires_at: DateTime<Utc>,
+    },
+    /// Coordinators: the provider answered.
+    FsProposalAnswered {
+        request: FsRequestInfo,
+        member_name: String,
+        accepted: bool,
+    },
+    /// Requester (`Parent`) and provider (`Provider`): the pre-meeting's time; `with` is
+    /// the other side's name.
+    FsPreMeeting {
+        meeting: BookingInfo,
+        with: String,
+        audience: Audience,
+    },
 }
 
 /// Whether the message carries a calendar invitation or its cancellation.
@@ -148,6 +265,7 @@ impl MailEvent {
             MailEvent::BookingDeclined { .. } => "booking_declined",
             MailEvent::BookingCancelled { .. } => "booking_cancelled",
             MailEvent::BookingChanged { .. } => "booking_changed",
+            MailEvent::BookingWaitlisted { .. } => "booking_waitlisted",
             MailEvent::WaitlistOffer { .. } => "waitlist_offer",
             MailEvent::WaitlistOfferExpired { .. } => "waitlist_offer_expired",
             MailEvent::Reminder { .. } => "reminder",
@@ -157,6 +275,10 @@ impl MailEvent {
             MailEvent::ProviderDigest { .. } => "provider_digest",
             MailEvent::VisitChanged { .. } => "visit_changed",
             MailEvent::ApprovalsWaiting { .. } => "approvals_waiting",
+            MailEvent::HomeStartVisits { .. } => "home_start_visits",
+            MailEvent::FsProposal { .. } => "fs_proposal",
+            MailEvent::FsProposalAnswered { .. } => "fs_proposal_answered",
+            MailEvent::FsPreMeeting { .. } => "fs_pre_meeting",
         }
     }
 
@@ -168,13 +290,20 @@ impl MailEvent {
             | MailEvent::BookingDeclined { booking, .. }
             | MailEvent::BookingCancelled { booking, .. }
             | MailEvent::BookingChanged { booking, .. }
+            | MailEvent::BookingWaitlisted { booking, .. }
             | MailEvent::WaitlistOffer { booking, .. }
             | MailEvent::WaitlistOfferExpired { booking }
             | MailEvent::Reminder { booking }
             | MailEvent::ProviderAssigned { booking }
             | MailEvent::ProviderAssignmentChanged { booking, .. }
             | MailEvent::ProviderAssignmentCancelled { booking }
-            | MailEvent::VisitChanged { booking, .. } => Some(booking),
+            | MailEvent::VisitChanged { booking, .. }
+            | MailEvent::FsPreMeeting {
+                meeting: booking, ..
+            } => Some(booking),
+            MailEvent::HomeStartVisits { .. }
+            | MailEvent::FsProposal { .. }
+            | MailEvent::FsProposalAnswered { .. } => None,
             MailEvent::Welcome
             | MailEvent::ProviderDigest { .. }
             | MailEvent::ApprovalsWaiting { .. } => None,
@@ -188,7 +317,8 @@ impl MailEvent {
             MailEvent::BookingConfirmed { .. }
             | MailEvent::BookingChanged { .. }
             | MailEvent::ProviderAssigned { .. }
-            | MailEvent::ProviderAssignmentChanged { .. } => Some(CalendarMethod::Request),
+            | MailEvent::ProviderAssignmentChanged { .. }
+            | MailEvent::FsPreMeeting { .. } => Some(CalendarMethod::Request),
             MailEvent::BookingCancelled { .. } | MailEvent::ProviderAssignmentCancelled { .. } => {
                 Some(CalendarMethod::Cancel)
             }
@@ -202,7 +332,12 @@ impl MailEvent {
             | MailEvent::ProviderAssignmentChanged { .. }
             | MailEvent::ProviderAssignmentCancelled { .. }
             | MailEvent::ProviderDigest { .. } => Audience::Provider,
-            MailEvent::ApprovalsWaiting { .. } => Audience::Coordinator,
+            MailEvent::ApprovalsWaiting { .. } | MailEvent::FsProposalAnswered { .. } => {
+                Audience::Coordinator
+            }
+            MailEvent::FsProposal { .. } => Audience::Provider,
+            MailEvent::HomeStartVisits { audience, .. }
+            | MailEvent::FsPreMeeting { audience, .. } => *audience,
             _ => Audience::Parent,
         }
     }
@@ -239,6 +374,9 @@ impl MailEvent {
                 *previous_starts_at,
                 *previous_ends_at,
             ),
+            MailEvent::BookingWaitlisted { booking, note } => {
+                booking_waitlisted::content(lang, &links, booking, note.as_ref())
+            }
             MailEvent::WaitlistOffer {
                 booking,
                 expires_at,
@@ -283,6 +421,22 @@ impl MailEvent {
             MailEvent::ApprovalsWaiting { count, oldest } => {
                 approvals_waiting::content(lang, &links, *count, oldest)
             }
+            MailEvent::HomeStartVisits { plan, change, .. } => {
+                home_start_visits::content(lang, &links, plan, *change)
+            }
+            MailEvent::FsProposal {
+                request,
+                answer_url,
+                expires_at,
+            } => fs_proposal::content(lang, &links, request, answer_url, *expires_at),
+            MailEvent::FsProposalAnswered {
+                request,
+                member_name,
+                accepted,
+            } => fs_proposal_answered::content(lang, &links, request, member_name, *accepted),
+            MailEvent::FsPreMeeting { meeting, with, .. } => {
+                fs_pre_meeting::content(lang, &links, meeting, with)
+            }
         };
         layout::render(lang, recipient_name, c)
     }
@@ -301,6 +455,26 @@ impl Links<'_> {
             Audience::Provider => format!("{}/provider/bookings/{id}", self.base),
             Audience::Coordinator => format!("{}/coordinator/bookings/{id}", self.base),
         }
+    }
+
+    /// The coordinators' approval queue.
+    pub fn queue(&self) -> String {
+        format!("{}/coordinator/queue", self.base)
+    }
+
+    pub fn home_start(&self, plan: Uuid) -> String {
+        match self.audience {
+            Audience::Parent => format!("{}/parent/home-start", self.base),
+            Audience::Provider => format!("{}/provider", self.base),
+            Audience::Coordinator => format!("{}/coordinator/home-start/{plan}", self.base),
+        }
+    }
+
+    pub fn fs_request(&self, request: Uuid) -> String {
+        format!(
+            "{}/coordinator/family-support/requests/{request}",
+            self.base
+        )
     }
 
     pub fn home(&self) -> String {

@@ -5,7 +5,10 @@ use chrono::{TimeZone, Utc};
 use hagukumi_domain::{Lang, Text};
 use uuid::Uuid;
 
-use super::{BookingInfo, MailEvent};
+use super::{
+    Audience, BookingInfo, FsRequestInfo, HomeStartChange, HomeStartInfo, HomeStartVisitLine,
+    MailEvent,
+};
 
 fn booking() -> BookingInfo {
     BookingInfo {
@@ -50,6 +53,10 @@ pub fn all_events() -> Vec<MailEvent> {
             expires_at: Utc.with_ymd_and_hms(2026, 11, 25, 8, 0, 0).unwrap(),
         },
         MailEvent::WaitlistOfferExpired { booking: b.clone() },
+        MailEvent::BookingWaitlisted {
+            booking: b.clone(),
+            note: Some(Text::new("ベッドの調整中です", "Beds are being arranged")),
+        },
         MailEvent::Reminder { booking: b.clone() },
         MailEvent::ProviderAssigned { booking: b.clone() },
         MailEvent::ProviderAssignmentChanged {
@@ -77,9 +84,88 @@ pub fn all_events() -> Vec<MailEvent> {
         },
         MailEvent::ApprovalsWaiting {
             count: 3,
-            oldest: vec![b],
+            oldest: vec![b.clone()],
+        },
+        MailEvent::HomeStartVisits {
+            plan: home_start(),
+            change: HomeStartChange::Scheduled,
+            audience: Audience::Parent,
+        },
+        MailEvent::HomeStartVisits {
+            plan: home_start(),
+            change: HomeStartChange::Assigned,
+            audience: Audience::Provider,
+        },
+        MailEvent::HomeStartVisits {
+            plan: home_start(),
+            change: HomeStartChange::Cancelled,
+            audience: Audience::Provider,
+        },
+        MailEvent::FsProposal {
+            request: fs_request(),
+            answer_url: "https://hagukumi.example/fs/proposals/abc".into(),
+            expires_at: prev.1,
+        },
+        MailEvent::FsProposalAnswered {
+            request: fs_request(),
+            member_name: "佐藤 みどり".into(),
+            accepted: false,
+        },
+        MailEvent::FsPreMeeting {
+            meeting: b,
+            with: "佐藤 みどり".into(),
+            audience: Audience::Parent,
         },
     ]
+}
+
+fn home_start() -> HomeStartInfo {
+    let b = booking();
+    HomeStartInfo {
+        plan_id: Uuid::nil(),
+        reference: "HS-0001".into(),
+        family_label: "清様".into(),
+        area: "元町 <1>".into(),
+        visitor_name: Some("中村 理恵".into()),
+        visits: vec![HomeStartVisitLine {
+            visit_id: Uuid::nil(),
+            kind: Text::new("ホームビジター訪問", "Home visit"),
+            starts_at: b.starts_at,
+            ends_at: b.ends_at,
+            sequence: 0,
+            cancelled: false,
+        }],
+    }
+}
+
+fn fs_request() -> FsRequestInfo {
+    FsRequestInfo {
+        request_id: Uuid::nil(),
+        place: "清瀬保育園 <本園>".into(),
+        first_date: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+        start_time: "17:00".into(),
+        minutes: 120,
+        until: chrono::NaiveDate::from_ymd_opt(2027, 3, 31).unwrap(),
+        occurrences: 34,
+    }
+}
+
+#[test]
+fn home_start_mails_say_the_parent_is_present() {
+    for lang in [Lang::Ja, Lang::En] {
+        let r = MailEvent::HomeStartVisits {
+            plan: home_start(),
+            change: HomeStartChange::Changed,
+            audience: Audience::Parent,
+        }
+        .render(lang, "清瀬 花子", "https://hagukumi.example/");
+        let want = hagukumi_domain::home_start::parent_present();
+        assert!(r.text.contains(want.get(lang)), "{}", r.text);
+        assert!(
+            r.text
+                .contains("https://hagukumi.example/parent/home-start")
+        );
+    }
 }
 
 #[test]
