@@ -132,8 +132,19 @@ fn broken(site: &site::Model, what: impl std::fmt::Display) -> ApiError {
 impl SiteResource {
     pub async fn load(conn: &impl ConnectionTrait, site: site::Model) -> ApiResult<Self> {
         let settings = SiteSettings::of(&site)?;
+        let roster = Self::roster_of(&site, &settings)?;
+        let shares = site_share::Entity::find()
+            .filter(site_share::Column::SiteId.eq(site.id))
+            .all(conn)
+            .await?;
+        let codes = municipality_codes(conn).await?;
+        Self::build(site, settings, roster, &shares, &codes)
+    }
+
+    /// The staff roster: RRULE shifts, extra shifts, and the days closed.
+    fn roster_of(site: &site::Model, settings: &SiteSettings) -> ApiResult<Roster> {
         let mut roster = Roster {
-            shifts: settings.shifts().map_err(|e| broken(&site, e))?,
+            shifts: settings.shifts().map_err(|e| broken(site, e))?,
             ..Roster::default()
         };
         for x in &settings.extra_shifts {
@@ -144,6 +155,18 @@ impl SiteResource {
             }
         }
         roster.off_days = settings.closed_days.iter().map(|c| c.date).collect();
+        Ok(roster)
+    }
+
+    /// The resource from its rows (no queries): settings already parsed, the
+    /// site's shares and every municipality's code.
+    fn build(
+        site: site::Model,
+        settings: SiteSettings,
+        roster: Roster,
+        shares: &[site_share::Model],
+        codes: &HashMap<Uuid, Municipality>,
+    ) -> ApiResult<Self> {
         let closed_days = settings
             .closed_days
             .iter()
@@ -153,14 +176,9 @@ impl SiteResource {
         for x in &settings.extra_beds {
             *extra_beds.entry(x.date).or_default() += x.beds;
         }
-        let shares = site_share::Entity::find()
-            .filter(site_share::Column::SiteId.eq(site.id))
-            .all(conn)
-            .await?;
         let mut municipalities = vec![site.municipality_id];
         let mut allocations = Vec::new();
-        let codes = municipality_codes(conn).await?;
-        for s in shares {
+        for s in shares.iter().filter(|s| s.site_id == site.id) {
             if !municipalities.contains(&s.municipality_id) {
                 municipalities.push(s.municipality_id);
             }
@@ -189,13 +207,21 @@ impl SiteResource {
         service_key: &str,
         municipality_id: Uuid,
     ) -> ApiResult<Vec<SiteResource>> {
+        // Three queries however many sites: the sites, all their shares, the codes.
         let sites = site::Entity::find()
             .filter(site::Column::ServiceKey.eq(service_key))
             .all(conn)
             .await?;
+        let shares = site_share::Entity::find()
+            .filter(site_share::Column::SiteId.is_in(sites.iter().map(|s| s.id)))
+            .all(conn)
+            .await?;
+        let codes = municipality_codes(conn).await?;
         let mut out = Vec::new();
         for s in sites {
-            let r = SiteResource::load(conn, s).await?;
+            let settings = SiteSettings::of(&s)?;
+            let roster = Self::roster_of(&s, &settings)?;
+            let r = SiteResource::build(s, settings, roster, &shares, &codes)?;
             if r.municipalities.contains(&municipality_id) {
                 out.push(r);
             }
