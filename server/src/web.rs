@@ -492,7 +492,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(forms)
         .route("/lang/{code}", get(switch_lang))
         .route("/assets/main.css", get(stylesheet))
-        .nest_service("/pkg", ServeDir::new(pkg_dir))
+        .nest_service("/pkg", ServeDir::new(pkg_dir).precompressed_gzip())
         .leptos_routes_with_context(
             state,
             routes,

@@ -169,7 +169,7 @@ pub async fn on_resource(
 
 /// The place-holding occupancy of a resource over `range`, reading only what the
 /// capacity models need. The calendar runs this on every request over a month of
-/// bookings, so the database builds one JSON array (one row per booking, its
+/// bookings, so on SQLite the database builds one JSON array (one row per booking, its
 /// children's birth dates inside) and hands over a single row: moving a row from
 /// SQLite's worker thread costs more than the row itself.
 pub async fn holding(
@@ -184,26 +184,20 @@ pub async fn holding(
         .collect::<Vec<_>>()
         .join(", ");
     let backend = conn.get_database_backend();
+    if backend == DbBackend::Postgres {
+        // PostgreSQL streams rows cheaply; its per-booking JSON subqueries do not pay.
+        return holding_rows(conn, resource_key, range, codes).await;
+    }
     // A lapsed offer holds nothing (see `still_held`).
-    let sql = match backend {
-        DbBackend::Postgres => format!(
-            "SELECT COALESCE(json_agg(json_build_array(b.municipality_id, b.starts_at, b.ends_at, \
-               (SELECT COALESCE(json_agg(c.birth_date), '[]'::json) FROM booking_children c \
-                 WHERE c.booking_id = b.id)) ORDER BY b.id), '[]'::json)::text \
-             FROM bookings b WHERE b.resource_key = $1 AND b.status IN ({held}) \
-               AND (b.status <> 'offered' OR b.offer_expires_at > $2) \
-               AND b.starts_at < $3 AND b.ends_at > $4"
-        ),
-        _ => format!(
-            "SELECT json_group_array(json_array(CASE typeof(b.municipality_id) WHEN 'blob' THEN hex(b.municipality_id) ELSE b.municipality_id END, b.starts_at, b.ends_at, \
+    let sql = format!(
+        "SELECT json_group_array(json_array(CASE typeof(b.municipality_id) WHEN 'blob' THEN hex(b.municipality_id) ELSE b.municipality_id END, b.starts_at, b.ends_at, \
                json((SELECT json_group_array(c.birth_date) FROM booking_children c \
                  WHERE c.booking_id = b.id)))) \
              FROM (SELECT id, municipality_id, starts_at, ends_at FROM bookings \
                WHERE resource_key = ? AND status IN ({held}) \
                  AND (status <> 'offered' OR offer_expires_at > ?) \
                  AND starts_at < ? AND ends_at > ? ORDER BY id) b"
-        ),
-    };
+    );
     let stmt = Statement::from_sql_and_values(
         backend,
         sql,
@@ -250,6 +244,61 @@ pub async fn holding(
 /// offer does not; see `still_held`).
 pub fn holds_at(row: &booking::Model, now: DateTime<Utc>) -> bool {
     row.status != "offered" || row.offer_expires_at.is_some_and(|t| t > now)
+}
+
+/// [`holding`] as one row per booking and child (PostgreSQL).
+async fn holding_rows(
+    conn: &impl ConnectionTrait,
+    resource_key: &str,
+    range: Interval,
+    codes: &HashMap<Uuid, Municipality>,
+) -> ApiResult<Vec<Occupancy>> {
+    use sea_orm::sea_query::{Expr, ExprTrait, Query};
+    let b = booking::Entity;
+    let c = booking_child::Entity;
+    let stmt = Query::select()
+        .column((b, booking::Column::Id))
+        .column((b, booking::Column::MunicipalityId))
+        .column((b, booking::Column::StartsAt))
+        .column((b, booking::Column::EndsAt))
+        .column((c, booking_child::Column::BirthDate))
+        .from(b)
+        .left_join(
+            c,
+            Expr::col((c, booking_child::Column::BookingId)).equals((b, booking::Column::Id)),
+        )
+        .and_where(Expr::col((b, booking::Column::ResourceKey)).eq(resource_key))
+        .and_where(Expr::col((b, booking::Column::Status)).is_in(HOLDING))
+        .and_where(
+            Expr::col((b, booking::Column::Status))
+                .ne("offered")
+                .or(Expr::col((b, booking::Column::OfferExpiresAt)).gt(Utc::now())),
+        )
+        .and_where(Expr::col((b, booking::Column::StartsAt)).lt(range.end()))
+        .and_where(Expr::col((b, booking::Column::EndsAt)).gt(range.start()))
+        .order_by((b, booking::Column::Id), sea_orm::Order::Asc)
+        .to_owned();
+    let rows = conn.query_all(&stmt).await?;
+    let mut out: Vec<Occupancy> = Vec::new();
+    let mut last: Option<Uuid> = None;
+    for r in rows {
+        let id: Uuid = r.try_get_by_index(0)?;
+        let birth: Option<NaiveDate> = r.try_get_by_index(4)?;
+        if last != Some(id) {
+            let m: Uuid = r.try_get_by_index(1)?;
+            let start: DateTime<Utc> = r.try_get_by_index(2)?;
+            let end: DateTime<Utc> = r.try_get_by_index(3)?;
+            let Ok(iv) = Interval::new(start, end) else {
+                continue;
+            };
+            out.push(occupancy(iv, Vec::new(), codes.get(&m).cloned()));
+            last = Some(id);
+        }
+        if let (Some(b), Some(o)) = (birth, out.last_mut()) {
+            o.children.push(b);
+        }
+    }
+    Ok(out)
 }
 
 /// An offer whose time ran out holds nothing, even before the waitlist job has
