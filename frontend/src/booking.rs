@@ -86,6 +86,9 @@ fn month_of(d: NaiveDate) -> NaiveDate {
 
 #[component]
 pub fn BookPageView() -> impl IntoView {
+    // The page reads its query once: links that change it within this page (site,
+    // month, day, back) are `rel="external"`, so they load the page from the server
+    // instead of a client-side route change the page would not react to.
     let params = use_params_map();
     let query = use_query_map();
     let service = params.with_untracked(|p| p.get("service").unwrap_or_default());
@@ -186,16 +189,16 @@ fn book_view(
                 {p.sites.iter().map(|s| {
                     let here = Some(&s.code) == current.as_ref().map(|c| &c.code);
                     view! {
-                        <a href=format!("{base}?month={}&site={}", p.month, s.code)
+                        <a rel="external" href=format!("{base}?month={}&site={}", p.month, s.code)
                            aria-current=if here { "page" } else { "false" }>{s.name.clone()}</a>
                     }
                 }).collect_view()}
             </nav>
         })}
         <nav class="month-nav" aria-label=tr(lang, "月の切り替え", "Change month")>
-            {prev.filter(|m| *m >= month_of(p.today)).map(|m| view! { <a href=month_link(m) rel="prev">{tr(lang, "← 前の月", "← Previous")}</a> })}
+            {prev.filter(|m| *m >= month_of(p.today)).map(|m| view! { <a href=month_link(m) rel="prev external">{tr(lang, "← 前の月", "← Previous")}</a> })}
             <h2 id="month-title">{title}</h2>
-            {next.map(|m| view! { <a href=month_link(m) rel="next">{tr(lang, "次の月 →", "Next →")}</a> })}
+            {next.map(|m| view! { <a href=month_link(m) rel="next external">{tr(lang, "次の月 →", "Next →")}</a> })}
         </nav>
         <p class="legend muted">{tr(lang, "○ 空きあり　△ 残りわずか　× 満員・受付なし", "○ available   △ few left   × full or not bookable")}</p>
         <table class="calendar" aria-labelledby="month-title">
@@ -213,7 +216,7 @@ fn book_view(
                                 if bookable {
                                     view! {
                                         <td class=class>
-                                            <a href=format!("{base}?month={}&site={site_code}&day={}#slots", p.month, d.date)
+                                            <a rel="external" href=format!("{base}?month={}&site={site_code}&day={}#slots", p.month, d.date)
                                                aria-label=label aria-current=if chosen { "date" } else { "false" }>
                                                 <span class="num">{d.date.day()}</span>
                                                 <span class="mark" aria-hidden="true">{symbol(&d.mark)}</span>
@@ -543,7 +546,7 @@ fn confirm_view(lang: Lang, csrf: String, c: ConfirmView) -> impl IntoView {
                 } else if c.fits { tr(lang, "この内容で予約する", "Book").to_owned() } else { tr(lang, "キャンセル待ちに登録する", "Join the waiting list").to_owned() }}</button>
             </form>
         })}
-        <p><a href=back>{tr(lang, "← 戻って変更する", "← Go back and change")}</a></p>
+        <p><a rel="external" href=back>{tr(lang, "← 戻って変更する", "← Go back and change")}</a></p>
     }
 }
 
@@ -710,7 +713,7 @@ fn bookings_view(
                     }
                 })}
                 {b.can_change.then(|| view! {
-                    <p class="actions"><a class="button secondary change-link" href=format!("/parent/bookings/{}/change", b.id)>{tr(lang, "日時を変更する", "Change the time")}</a></p>
+                    <p class="actions"><a class="button secondary change-link" rel="external" href=format!("/parent/bookings/{}/change", b.id)>{tr(lang, "日時を変更する", "Change the time")}</a></p>
                 })}
                 {b.change_blocked.clone().map(|why| view! { <p class="muted change-blocked">{why}</p> })}
                 {matches!(b.status.as_str(), "requested" | "approved" | "confirmed" | "waitlisted").then(|| {
@@ -855,7 +858,7 @@ fn change_view(lang: Lang, csrf: String, p: ChangePage) -> impl IntoView {
                         Lang::Ja => format!("（変更できるのは {} {} まで）", date_long(lang, u.date()), u.format("%H:%M")),
                         Lang::En => format!(" (until {} {})", date_long(lang, u.date()), u.format("%H:%M")),
                     })}
-                    " "<a href=calendar>{tr(lang, "空き状況をカレンダーで見る", "See availability in the calendar")}</a></p>
+                    " "<a rel="external" href=calendar>{tr(lang, "空き状況をカレンダーで見る", "See availability in the calendar")}</a></p>
                 {field_error(lang, &errs, "")}
                 <form method="get" action=action.clone() class="stack card" id="change-form">
                     <label for="day">{tr(lang, "新しい日付", "New date")}</label>

@@ -26,7 +26,7 @@ pub fn WidgetPage() -> impl IntoView {
         };
         view! {
             <div class="widget">
-                <p class="widget-lang"><a href=format!("/widget/{here}?lang={other}") hreflang=other lang=other id="widget-lang">{label}</a></p>
+                <p class="widget-lang"><a rel="external" href=format!("/widget/{here}?lang={other}") hreflang=other lang=other id="widget-lang">{label}</a></p>
                 <Suspense fallback=move || view! { <p class="loading" role="status">{tr(lang, "読み込み中…", "Loading…")}</p> }>
                     {move || {
                         Suspend::new(async move {
