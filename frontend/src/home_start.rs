@@ -13,6 +13,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
 use crate::app::with_session;
+use crate::console::{failed, is_staff, loading, not_allowed};
 use crate::i18n::{date_long, tr};
 use crate::model::SessionInfo;
 
@@ -198,29 +199,6 @@ fn status_label(lang: Lang, s: &str) -> &'static str {
         "scheduled" => tr(lang, "予定", "Scheduled"),
         _ => "",
     }
-}
-
-fn loading(lang: Lang) -> impl IntoView {
-    view! { <p class="loading" role="status">{tr(lang, "読み込み中…", "Loading…")}</p> }
-}
-
-fn failed(lang: Lang) -> AnyView {
-    view! { <p class="error" role="alert">{tr(lang, "読み込めませんでした。権限を確認してください。", "Could not load; check that you may see this.")}</p> }.into_any()
-}
-
-fn not_allowed(lang: Lang, signed_in: bool) -> AnyView {
-    if signed_in {
-        view! { <p class="error" role="alert">{tr(lang, "このページを見る権限がありません。", "You are not allowed to see this page.")}</p> }.into_any()
-    } else {
-        view! { <p><a href="/signin">{tr(lang, "ログインしてください", "Please sign in")}</a></p> }
-            .into_any()
-    }
-}
-
-fn is_staff(info: &SessionInfo) -> bool {
-    info.viewer
-        .as_ref()
-        .is_some_and(|v| v.role == "coordinator" || v.role == "admin")
 }
 
 /// `saved` / `error` / `why` from the query string.

@@ -332,6 +332,14 @@ async fn a_change_is_refused_when_it_would_cost_a_fee_or_is_not_the_familys(db: 
         .expect("q")
         .expect("row");
     let (start, end) = (row.starts_at, row.ends_at);
+    // "Soon" must be later the same local day: in the last minutes before midnight
+    // (JST) wait for the new day rather than move the booking into tomorrow.
+    let today = hagukumi_domain::calendar::local_date(Utc::now());
+    if hagukumi_domain::calendar::local_date(Utc::now() + Duration::minutes(3)) != today {
+        let midnight = hagukumi_domain::availability::local_midnight(today + Duration::days(1));
+        let wait = (midnight - Utc::now()).to_std().unwrap_or_default();
+        tokio::time::sleep(wait + std::time::Duration::from_secs(1)).await;
+    }
     let mut am = row.into_active_model();
     am.starts_at = Set(Utc::now() + Duration::minutes(2));
     am.ends_at = Set(Utc::now() + Duration::minutes(122));

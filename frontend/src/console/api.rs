@@ -8,7 +8,8 @@ use super::model::{
 };
 
 #[cfg(feature = "ssr")]
-fn context() -> Result<(super::backend::SharedConsole, http::request::Parts), ServerFnError> {
+pub(super) fn context()
+-> Result<(super::backend::SharedConsole, http::request::Parts), ServerFnError> {
     let backend = use_context::<crate::backend::SharedBackend>()
         .ok_or_else(|| ServerFnError::new("backend missing"))?;
     let console = backend

@@ -29,15 +29,15 @@ use model::{
     RequestView,
 };
 
-fn loading(lang: Lang) -> impl IntoView {
+pub(crate) fn loading(lang: Lang) -> impl IntoView {
     view! { <p class="loading" role="status">{tr(lang, "読み込み中…", "Loading…")}</p> }
 }
 
-fn failed(lang: Lang) -> AnyView {
+pub(crate) fn failed(lang: Lang) -> AnyView {
     view! { <p class="error" role="alert">{tr(lang, "読み込めませんでした。権限を確認してください。", "Could not load; check that you may see this.")}</p> }.into_any()
 }
 
-fn not_allowed(lang: Lang, signed_in: bool) -> AnyView {
+pub(crate) fn not_allowed(lang: Lang, signed_in: bool) -> AnyView {
     if signed_in {
         view! { <p class="error" role="alert">{tr(lang, "このページを見る権限がありません。", "You are not allowed to see this page.")}</p> }.into_any()
     } else {
@@ -46,7 +46,7 @@ fn not_allowed(lang: Lang, signed_in: bool) -> AnyView {
     }
 }
 
-fn is_staff(info: &SessionInfo) -> bool {
+pub(crate) fn is_staff(info: &SessionInfo) -> bool {
     info.viewer
         .as_ref()
         .is_some_and(|v| v.role == "coordinator" || v.role == "admin")

@@ -66,28 +66,16 @@ pub struct FsMonthView {
     pub pairs: Vec<PairMonthView>,
 }
 
-#[cfg(feature = "ssr")]
-fn context() -> Result<(super::backend::SharedConsole, http::request::Parts), ServerFnError> {
-    let backend = use_context::<crate::backend::SharedBackend>()
-        .ok_or_else(|| ServerFnError::new("backend missing"))?;
-    let console = backend
-        .console()
-        .ok_or_else(|| ServerFnError::new("console missing"))?;
-    let parts = use_context::<http::request::Parts>()
-        .ok_or_else(|| ServerFnError::new("request missing"))?;
-    Ok((console, parts))
-}
-
 /// The viewer's reports: a provider's own activities, a family's filed reports.
 #[server(prefix = "/sfn", endpoint = "fs_reports")]
 pub async fn get_fs_reports() -> Result<Vec<ReportView>, ServerFnError> {
-    let (c, parts) = context()?;
+    let (c, parts) = super::api::context()?;
     c.fs_reports(&parts).await.map_err(ServerFnError::new)
 }
 
 #[server(prefix = "/sfn", endpoint = "fs_month")]
 pub async fn get_fs_month(month: String) -> Result<FsMonthView, ServerFnError> {
-    let (c, parts) = context()?;
+    let (c, parts) = super::api::context()?;
     c.fs_month(&parts, month).await.map_err(ServerFnError::new)
 }
 

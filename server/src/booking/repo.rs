@@ -178,16 +178,16 @@ pub async fn holding(
     range: Interval,
     codes: &HashMap<Uuid, Municipality>,
 ) -> ApiResult<Vec<Occupancy>> {
-    let held = HOLDING
-        .iter()
-        .map(|s| format!("'{s}'"))
-        .collect::<Vec<_>>()
-        .join(", ");
     let backend = conn.get_database_backend();
     if backend == DbBackend::Postgres {
         // PostgreSQL streams rows cheaply; its per-booking JSON subqueries do not pay.
         return holding_rows(conn, resource_key, range, codes).await;
     }
+    let held = HOLDING
+        .iter()
+        .map(|s| format!("'{s}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
     // A lapsed offer holds nothing (see `still_held`).
     let sql = format!(
         "SELECT json_group_array(json_array(CASE typeof(b.municipality_id) WHEN 'blob' THEN hex(b.municipality_id) ELSE b.municipality_id END, b.starts_at, b.ends_at, \

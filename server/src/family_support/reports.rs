@@ -316,7 +316,7 @@ pub async fn file(
         ));
     }
     let now = Utc::now();
-    let local = |t: DateTime<Utc>| t.with_timezone(&chrono_tz::Asia::Tokyo).naive_local();
+    let local = hagukumi_domain::availability::utc_to_local;
     hagukumi_domain::matching::reports::check_times(
         (local(a.starts_at), local(a.ends_at)),
         (input.started_at, input.ended_at),
