@@ -65,7 +65,10 @@ test('a coordinator approves a short stay from the queue and the parent sees it 
     await signIn(coord, 'coordinator@example.jp');
     await coord.goto(`${BASE}/coordinator`);
     await Promise.all([coord.waitForURL(/\/coordinator\/queue$/), coord.click('#to-queue')]);
+    // The console's links route in the browser once hydrated: the URL changes at once
+    // and the queue arrives a moment later, so wait for the item before counting.
     const item = coord.locator(`li.queue-item[data-id="${created}"]`);
+    await item.waitFor({ timeout: 15000 });
     assert.equal(await item.count(), 1);
     assert.match(await item.locator('.household').textContent(), /未確認|確認済み/);
     assert.match(await item.locator('.children').textContent(), /対象/);
