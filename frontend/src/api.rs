@@ -53,10 +53,13 @@ pub async fn get_finder() -> Result<FinderData, ServerFnError> {
 }
 
 #[server(prefix = "/sfn", endpoint = "service_info")]
-pub async fn get_service_info(service: String) -> Result<ServiceInfo, ServerFnError> {
+pub async fn get_service_info(
+    service: String,
+    month: Option<chrono::NaiveDate>,
+) -> Result<ServiceInfo, ServerFnError> {
     let (backend, parts) = context()?;
     backend
-        .service_info(&parts, service)
+        .service_info(&parts, service, month)
         .await
         .map_err(ServerFnError::new)
 }

@@ -25,15 +25,38 @@ use crate::parent::{FinderPage, HouseholdPage, ParentHome};
 use crate::schedule::{DispatchPage, ProviderHome};
 use crate::widget::WidgetPage;
 
+/// Where the embedded widget's pages live. They are rendered by [`WidgetApp`] and
+/// hydrated by its own small bundle (`pkg/widget.js`, the `hagukumi-widget` crate).
+pub const WIDGET_PREFIX: &str = "/widget/";
+
+/// The file name (without `.js` / `_bg.wasm`) of the widget's bundle in `pkg/`.
+pub const WIDGET_BUNDLE: &str = "widget";
+
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     // The server puts the request's language in the request extensions.
     #[cfg(feature = "ssr")]
-    let lang = use_context::<http::request::Parts>()
-        .and_then(|p| p.extensions.get::<Lang>().copied())
-        .unwrap_or_default();
+    let (lang, widget) = {
+        let parts = use_context::<http::request::Parts>();
+        (
+            parts
+                .as_ref()
+                .and_then(|p| p.extensions.get::<Lang>().copied())
+                .unwrap_or_default(),
+            parts.is_some_and(|p| p.uri.path().starts_with(WIDGET_PREFIX)),
+        )
+    };
     #[cfg(not(feature = "ssr"))]
-    let lang = Lang::Ja;
+    let (lang, widget) = (Lang::Ja, false);
+    // The widget's pages load the widget's bundle and are hydrated by `WidgetApp`,
+    // so the server renders them with `WidgetApp` too.
+    let mut options = options;
+    let app: fn() -> AnyView = if widget {
+        options.output_name = WIDGET_BUNDLE.into();
+        || view! { <WidgetApp /> }.into_any()
+    } else {
+        || view! { <App /> }.into_any()
+    };
     view! {
         <!DOCTYPE html>
         <html lang=lang.code()>
@@ -46,9 +69,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HydrationScripts options />
                 <MetaTags />
             </head>
-            <body>
-                <App />
-            </body>
+            <body>{app()}</body>
         </html>
     }
 }
@@ -56,8 +77,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 /// The session resource every page reads (language, viewer, CSRF token).
 pub type SessionResource = Resource<Result<SessionInfo, ServerFnError>>;
 
-#[component]
-pub fn App() -> impl IntoView {
+/// What every page has around its route: the title, the session, the router, the
+/// header and `<main>`. [`App`] and [`WidgetApp`] differ only in their routes.
+fn frame<R, V>(routes: R) -> impl IntoView
+where
+    R: FnOnce() -> V + Send + 'static,
+    V: IntoView + 'static,
+{
     provide_meta_context();
     let session: SessionResource = Resource::new(|| (), |_| get_session());
     provide_context(session);
@@ -65,42 +91,62 @@ pub fn App() -> impl IntoView {
         <Title text="はぐくみ Hagukumi" />
         <Router>
             <Header />
-            <main id="main">
-                <Routes fallback=NotFound>
-                    <Route path=path!("/") ssr=SsrMode::Async view=HomePage />
-                    <Route path=path!("/widget/:service") ssr=SsrMode::Async view=WidgetPage />
-                    <Route path=path!("/signin") ssr=SsrMode::Async view=SignInPage />
-                    <Route path=path!("/signup") ssr=SsrMode::Async view=SignUpPage />
-                    <Route path=path!("/parent") ssr=SsrMode::Async view=ParentHome />
-                    <Route path=path!("/parent/household") ssr=SsrMode::Async view=HouseholdPage />
-                    <Route path=path!("/parent/services") ssr=SsrMode::Async view=FinderPage />
-                    <Route path=path!("/parent/book/:service") ssr=SsrMode::Async view=BookPageView />
-                    <Route path=path!("/parent/book/:service/confirm") ssr=SsrMode::Async view=ConfirmPage />
-                    <Route path=path!("/parent/bookings") ssr=SsrMode::Async view=MyBookingsPage />
-                    <Route path=path!("/parent/bookings/:id/change") ssr=SsrMode::Async view=ChangeBookingPage />
-                    <Route path=path!("/coordinator") ssr=SsrMode::Async view=ConsoleHome />
-                    <Route path=path!("/coordinator/queue") ssr=SsrMode::Async view=QueuePage />
-                    <Route path=path!("/coordinator/calendar") ssr=SsrMode::Async view=SitesPage />
-                    <Route path=path!("/coordinator/calendar/:site") ssr=SsrMode::Async view=SiteCalendarPage />
-                    <Route path=path!("/coordinator/calendar/people/:id") ssr=SsrMode::Async view=PersonCalendarPage />
-                    <Route path=path!("/provider") ssr=SsrMode::Async view=ProviderHome />
-                    <Route path=path!("/coordinator/dispatch") ssr=SsrMode::Async view=DispatchPage />
-                    <Route path=path!("/coordinator/family-support") ssr=SsrMode::Async view=FsBoardPage />
-                    <Route path=path!("/coordinator/family-support/requests/:id") ssr=SsrMode::Async view=FsRequestPage />
-                    <Route path=path!("/coordinator/matching") ssr=SsrMode::Async view=MatchingPage />
-                    <Route path=path!("/coordinator/home-start") ssr=SsrMode::Async view=HsBoardPage />
-                    <Route path=path!("/coordinator/home-start/:id") ssr=SsrMode::Async view=HsPlanPageView />
-                    <Route path=path!("/parent/home-start") ssr=SsrMode::Async view=HsParentPage />
-                    <Route path=path!("/fs/proposals/:token") ssr=SsrMode::Async view=ProposalLinkPage />
-                    <Route path=path!("/provider/family-support") ssr=SsrMode::Async view=ProviderFsPage />
-                    <Route path=path!("/parent/family-support") ssr=SsrMode::Async view=ParentFsReportsPage />
-                    <Route path=path!("/coordinator/family-support/reports") ssr=SsrMode::Async view=FsMonthPage />
-                    <Route path=path!("/staff/mail") ssr=SsrMode::Async view=MailLogPage />
-                    <Route path=path!("/admin") ssr=SsrMode::Async view=|| view! { <RolePage role="admin" /> } />
-                </Routes>
-            </main>
+            <main id="main">{routes()}</main>
         </Router>
     }
+}
+
+/// Every page of the site but the embedded widget.
+#[component]
+pub fn App() -> impl IntoView {
+    frame(|| {
+        view! {
+            <Routes fallback=NotFound>
+                <Route path=path!("/") ssr=SsrMode::Async view=HomePage />
+                <Route path=path!("/signin") ssr=SsrMode::Async view=SignInPage />
+                <Route path=path!("/signup") ssr=SsrMode::Async view=SignUpPage />
+                <Route path=path!("/parent") ssr=SsrMode::Async view=ParentHome />
+                <Route path=path!("/parent/household") ssr=SsrMode::Async view=HouseholdPage />
+                <Route path=path!("/parent/services") ssr=SsrMode::Async view=FinderPage />
+                <Route path=path!("/parent/book/:service") ssr=SsrMode::Async view=BookPageView />
+                <Route path=path!("/parent/book/:service/confirm") ssr=SsrMode::Async view=ConfirmPage />
+                <Route path=path!("/parent/bookings") ssr=SsrMode::Async view=MyBookingsPage />
+                <Route path=path!("/parent/bookings/:id/change") ssr=SsrMode::Async view=ChangeBookingPage />
+                <Route path=path!("/coordinator") ssr=SsrMode::Async view=ConsoleHome />
+                <Route path=path!("/coordinator/queue") ssr=SsrMode::Async view=QueuePage />
+                <Route path=path!("/coordinator/calendar") ssr=SsrMode::Async view=SitesPage />
+                <Route path=path!("/coordinator/calendar/:site") ssr=SsrMode::Async view=SiteCalendarPage />
+                <Route path=path!("/coordinator/calendar/people/:id") ssr=SsrMode::Async view=PersonCalendarPage />
+                <Route path=path!("/provider") ssr=SsrMode::Async view=ProviderHome />
+                <Route path=path!("/coordinator/dispatch") ssr=SsrMode::Async view=DispatchPage />
+                <Route path=path!("/coordinator/family-support") ssr=SsrMode::Async view=FsBoardPage />
+                <Route path=path!("/coordinator/family-support/requests/:id") ssr=SsrMode::Async view=FsRequestPage />
+                <Route path=path!("/coordinator/matching") ssr=SsrMode::Async view=MatchingPage />
+                <Route path=path!("/coordinator/home-start") ssr=SsrMode::Async view=HsBoardPage />
+                <Route path=path!("/coordinator/home-start/:id") ssr=SsrMode::Async view=HsPlanPageView />
+                <Route path=path!("/parent/home-start") ssr=SsrMode::Async view=HsParentPage />
+                <Route path=path!("/fs/proposals/:token") ssr=SsrMode::Async view=ProposalLinkPage />
+                <Route path=path!("/provider/family-support") ssr=SsrMode::Async view=ProviderFsPage />
+                <Route path=path!("/parent/family-support") ssr=SsrMode::Async view=ParentFsReportsPage />
+                <Route path=path!("/coordinator/family-support/reports") ssr=SsrMode::Async view=FsMonthPage />
+                <Route path=path!("/staff/mail") ssr=SsrMode::Async view=MailLogPage />
+                <Route path=path!("/admin") ssr=SsrMode::Async view=|| view! { <RolePage role="admin" /> } />
+            </Routes>
+        }
+    })
+}
+
+/// The embedded widget's pages (under [`WIDGET_PREFIX`]) and nothing else: its
+/// bundle leaves out every other page. The server routes both apps' paths.
+#[component]
+pub fn WidgetApp() -> impl IntoView {
+    frame(|| {
+        view! {
+            <Routes fallback=NotFound>
+                <Route path=path!("/widget/:service") ssr=SsrMode::Async view=WidgetPage />
+            </Routes>
+        }
+    })
 }
 
 /// The page's path with its query string: where to come back to.
@@ -167,7 +213,7 @@ pub fn with_session<V: IntoView + 'static>(
 fn Header() -> impl IntoView {
     let location = use_location();
     // The embedded widget lives inside the city's page: no site header there.
-    if location.pathname.get_untracked().starts_with("/widget/") {
+    if location.pathname.get_untracked().starts_with(WIDGET_PREFIX) {
         return ().into_any();
     }
     view! {

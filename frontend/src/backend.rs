@@ -28,8 +28,14 @@ pub trait Backend: Send + Sync + 'static {
     fn home_start(&self) -> Option<crate::home_start::port::SharedHomeStart> {
         None
     }
-    /// One service of the visitor's municipality with its rules in plain words.
-    async fn service_info(&self, request: &Parts, service: String) -> Result<ServiceInfo, String>;
+    /// One service of the visitor's municipality with its rules in plain words and
+    /// the calendar of `month` (default: this month), for the embedded widget.
+    async fn service_info(
+        &self,
+        request: &Parts,
+        service: String,
+        month: Option<chrono::NaiveDate>,
+    ) -> Result<ServiceInfo, String>;
     /// The month calendar and booking form of a service for the signed-in parent.
     async fn book_page(
         &self,

@@ -3,7 +3,7 @@
 //! (coupon applied), and "my bookings" with cancel fees and waiting-list
 //! offers. Every step is a plain link or form, so it works without wasm.
 
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::NaiveDate;
 use hagukumi_domain::Lang;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -14,38 +14,13 @@ use crate::i18n::{date_long, tr};
 use crate::model::{
     BookPage, BookingDraft, BookingView, ChangeDraft, ChangePage, ConfirmView, SessionInfo,
 };
+use crate::month::{MonthLinks, month_calendar, month_of, short_date};
 
 /// `6,000円` / `¥6,000`.
 pub fn yen(lang: Lang, amount: i64) -> String {
     hagukumi_domain::rules::describe::yen_text(amount)
         .get(lang)
         .to_owned()
-}
-
-fn short_date(lang: Lang, d: NaiveDate) -> String {
-    let wd = date_long(lang, d);
-    match lang {
-        // "11月25日(水)" from "2026年11月25日(水)".
-        Lang::Ja => wd.split_once('年').map(|(_, r)| r.to_owned()).unwrap_or(wd),
-        Lang::En => d.format("%a %-d %b").to_string(),
-    }
-}
-
-fn mark_label(lang: Lang, mark: &str, remaining: u32) -> String {
-    match (mark, lang) {
-        ("free" | "few", Lang::Ja) => format!("残り{remaining}"),
-        ("free" | "few", Lang::En) => format!("{remaining} left"),
-        ("full", _) => tr(lang, "満員", "full").to_owned(),
-        _ => tr(lang, "受付なし", "not bookable").to_owned(),
-    }
-}
-
-fn symbol(mark: &str) -> &'static str {
-    match mark {
-        "free" => "○",
-        "few" => "△",
-        _ => "×",
-    }
 }
 
 pub fn status_label(lang: Lang, status: &str) -> &'static str {
@@ -78,10 +53,6 @@ fn not_parent(lang: Lang) -> AnyView {
         <p><a href=crate::app::signin_here()>{tr(lang, "ログイン", "Sign in")}</a></p>
     }
     .into_any()
-}
-
-fn month_of(d: NaiveDate) -> NaiveDate {
-    d.with_day(1).unwrap_or(d)
 }
 
 #[component]
@@ -151,32 +122,8 @@ fn book_view(
         .find(|s| Some(&s.code) == site.as_ref())
         .or(p.sites.first())
         .cloned();
-    let prev = p.month.checked_sub_months(Months::new(1)).map(month_of);
-    let next = p.month.checked_add_months(Months::new(1)).map(month_of);
     let site_code = current.as_ref().map(|s| s.code.clone()).unwrap_or_default();
-    let month_link = {
-        let base = base.clone();
-        let site_code = site_code.clone();
-        move |m: NaiveDate| format!("{base}?month={m}&site={site_code}")
-    };
-    let title = match lang {
-        Lang::Ja => format!("{}年{}月", p.month.year(), p.month.month()),
-        Lang::En => p.month.format("%B %Y").to_string(),
-    };
-    // Monday-first grid with blanks before the 1st.
-    let lead = p.month.weekday().num_days_from_monday() as usize;
     let days = current.as_ref().map(|s| s.days.clone()).unwrap_or_default();
-    let mut cells: Vec<Option<crate::model::DayView>> = vec![None; lead];
-    cells.extend(days.into_iter().map(Some));
-    while !cells.len().is_multiple_of(7) {
-        cells.push(None);
-    }
-    let weeks: Vec<Vec<Option<crate::model::DayView>>> =
-        cells.chunks(7).map(|w| w.to_vec()).collect();
-    let heads: [&str; 7] = match lang {
-        Lang::Ja => ["月", "火", "水", "木", "金", "土", "日"],
-        Lang::En => ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
-    };
     let selected = day.and_then(|d| {
         current
             .as_ref()
@@ -195,48 +142,11 @@ fn book_view(
                 }).collect_view()}
             </nav>
         })}
-        <nav class="month-nav" aria-label=tr(lang, "月の切り替え", "Change month")>
-            {prev.filter(|m| *m >= month_of(p.today)).map(|m| view! { <a href=month_link(m) rel="prev external">{tr(lang, "← 前の月", "← Previous")}</a> })}
-            <h2 id="month-title">{title}</h2>
-            {next.map(|m| view! { <a href=month_link(m) rel="next external">{tr(lang, "次の月 →", "Next →")}</a> })}
-        </nav>
-        <p class="legend muted">{tr(lang, "○ 空きあり　△ 残りわずか　× 満員・受付なし", "○ available   △ few left   × full or not bookable")}</p>
-        <table class="calendar" aria-labelledby="month-title">
-            <thead><tr>{heads.iter().map(|h| view! { <th scope="col">{*h}</th> }).collect_view()}</tr></thead>
-            <tbody>
-                {weeks.into_iter().map(|w| view! {
-                    <tr>
-                        {w.into_iter().map(|cell| match cell {
-                            None => view! { <td></td> }.into_any(),
-                            Some(d) => {
-                                let label = format!("{} {}", short_date(lang, d.date), mark_label(lang, &d.mark, d.remaining));
-                                let bookable = matches!(d.mark.as_str(), "free" | "few");
-                                let chosen = Some(d.date) == day;
-                                let class = format!("day {}{}", d.mark, if chosen { " chosen" } else { "" });
-                                if bookable {
-                                    view! {
-                                        <td class=class>
-                                            <a rel="external" href=format!("{base}?month={}&site={site_code}&day={}#slots", p.month, d.date)
-                                               aria-label=label aria-current=if chosen { "date" } else { "false" }>
-                                                <span class="num">{d.date.day()}</span>
-                                                <span class="mark" aria-hidden="true">{symbol(&d.mark)}</span>
-                                            </a>
-                                        </td>
-                                    }.into_any()
-                                } else {
-                                    view! {
-                                        <td class=class aria-label=label>
-                                            <span class="num">{d.date.day()}</span>
-                                            <span class="mark" aria-hidden="true">{symbol(&d.mark)}</span>
-                                        </td>
-                                    }.into_any()
-                                }
-                            }
-                        }).collect_view()}
-                    </tr>
-                }).collect_view()}
-            </tbody>
-        </table>
+        {month_calendar(lang, p.month, p.today, days, day, MonthLinks {
+            month: |m: NaiveDate| format!("{base}?month={m}&site={site_code}"),
+            day: |d: NaiveDate| format!("{base}?month={}&site={site_code}&day={d}#slots", p.month),
+            new_window: false,
+        })}
         {selected.map(|d| slot_form(lang, &p, &unit, &site_code, d, &prefill))}
     }
     .into_any()

@@ -76,11 +76,26 @@ pub struct FinderData {
     pub coupons: std::collections::BTreeMap<String, u32>,
 }
 
-/// One service for the embedded widget: what it is and its rules in plain words.
+/// One service for the embedded widget: what it is, its rules in plain words and,
+/// for a service booked from a calendar, a month of that calendar.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ServiceInfo {
     pub card: ServiceCard,
     pub summary: Option<hagukumi_domain::rules::RuleSummary>,
+    /// `None` for services a coordinator arranges (no calendar).
+    #[serde(default)]
+    pub calendar: Option<WidgetMonth>,
+}
+
+/// A month of a service's calendar as anyone may see it: the family is not known,
+/// so a child counts as a newborn (the most demanding age; never over-promising).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WidgetMonth {
+    /// First day of the month shown.
+    pub month: chrono::NaiveDate,
+    pub today: chrono::NaiveDate,
+    /// Per site; the days carry no slots (the booking page shows those).
+    pub sites: Vec<SiteCalendar>,
 }
 
 /// One visit in a provider's schedule: only what the job needs.

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use crate::i18n::tr;
 
 /// The rules as a list of headed sections; `open` shows them unfolded.
-pub fn rules_view(lang: Lang, summary: &RuleSummary, open: bool) -> impl IntoView {
+pub fn rules_view(lang: Lang, summary: &RuleSummary, open: bool) -> impl IntoView + use<> {
     let sections = summary
         .sections
         .iter()

@@ -14,7 +14,10 @@ use crate::state::AppState;
 /// `frame-ancestors` for every response: widget pages may be framed by the
 /// configured city sites; every other page only by this server itself.
 pub async fn frame_policy(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let widget = req.uri().path().starts_with("/widget/");
+    let widget = req
+        .uri()
+        .path()
+        .starts_with(hagukumi_frontend::app::WIDGET_PREFIX);
     let mut res = next.run(req).await;
     let mut policy = String::from("frame-ancestors 'self'");
     if widget {

@@ -42,6 +42,113 @@ fn t(lang: Lang, ja: &str, en: &str) -> String {
     }
 }
 
+/// The first day of the month to show: `month`'s, never before this month.
+pub fn month_start(month: Option<NaiveDate>, today: NaiveDate) -> NaiveDate {
+    month
+        .unwrap_or(today)
+        .with_day(1)
+        .unwrap_or(today)
+        .max(today.with_day(1).unwrap_or(today))
+}
+
+/// The month from `first` per site, as the availability API judges it for
+/// `children` (ids of the signed-in parent's; none: a child of unknown age, counted
+/// as a newborn). Days before today belong to the month but cannot be booked.
+/// `slots`: with each day's bookable starts or nights (the booking page's form).
+#[allow(clippy::too_many_arguments)]
+pub async fn site_calendars(
+    state: &AppState,
+    user: Option<&CurrentUser>,
+    lang: Lang,
+    service: &str,
+    first: NaiveDate,
+    today: NaiveDate,
+    children: Option<String>,
+    slots: bool,
+) -> ApiResult<Vec<SiteCalendar>> {
+    let last = first
+        .checked_add_months(Months::new(1))
+        .map(|d| d - Duration::days(1))
+        .unwrap_or(first);
+    let q = AvailabilityQuery {
+        from: first.max(today),
+        to: last,
+        site: None,
+        children,
+        birth_dates: None,
+        minutes: None,
+        municipality: None,
+    };
+    let out = availability(
+        State(state.clone()),
+        MaybeUser(user.cloned()),
+        Path(service.to_owned()),
+        ApiQuery(q),
+    )
+    .await?
+    .0;
+    let mut sites = vec![];
+    for s in out.sites {
+        let mut days: Vec<DayView> = vec![];
+        let mut d = first;
+        while d < first.max(today) {
+            days.push(DayView {
+                date: d,
+                mark: "closed".into(),
+                remaining: 0,
+                slots: vec![],
+            });
+            d += Duration::days(1);
+        }
+        for day in s.days {
+            let v = serde_json::to_value(&day.day).map_err(|e| ApiError::Internal(e.into()))?;
+            let slots = if slots { slot_views(&v) } else { vec![] };
+            days.push(DayView {
+                date: day.day.date,
+                mark: v["mark"].as_str().unwrap_or("closed").to_owned(),
+                remaining: day.day.remaining,
+                slots,
+            });
+        }
+        sites.push(SiteCalendar {
+            code: s.site.code.clone(),
+            name: if lang == Lang::Ja {
+                s.site.name_ja
+            } else {
+                s.site.name_en
+            },
+            days,
+        });
+    }
+    Ok(sites)
+}
+
+/// A day's bookable starts or nights in local time, from the API's JSON of the day.
+fn slot_views(day: &serde_json::Value) -> Vec<SlotView> {
+    day["slots"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| {
+                    let start = x["start"]
+                        .as_str()?
+                        .parse::<chrono::DateTime<chrono::FixedOffset>>()
+                        .ok()?;
+                    let end = x["end"]
+                        .as_str()?
+                        .parse::<chrono::DateTime<chrono::FixedOffset>>()
+                        .ok()?;
+                    Some(SlotView {
+                        start: local_datetime(start.with_timezone(&Utc)),
+                        end: local_datetime(end.with_timezone(&Utc)),
+                        remaining: u32::try_from(x["remaining"].as_u64()?).ok()?,
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// The month calendar and form data for one service.
 pub async fn book_page(
     state: &AppState,
@@ -54,15 +161,7 @@ pub async fn book_page(
 ) -> ApiResult<BookPage> {
     let sid: ServiceId = service.parse().map_err(|_| ApiError::NotFound)?;
     let today = local_date(Utc::now());
-    let first = month
-        .unwrap_or(today)
-        .with_day(1)
-        .unwrap_or(today)
-        .max(today.with_day(1).unwrap_or(today));
-    let last = first
-        .checked_add_months(Months::new(1))
-        .map(|d| d - Duration::days(1))
-        .unwrap_or(first);
+    let first = month_start(month, today);
     let rules = crate::rules::load(&state.db, user.municipality_id).await?;
     let r = rules.rules_for(sid, first.max(today)).cloned();
     let (unit, hours, max_nights) = match r.as_ref().map(|r| r.unit) {
@@ -104,7 +203,6 @@ pub async fn book_page(
         .filter(|c| c.birth_date.is_some())
         .map(|c| c.id.clone())
         .collect();
-    let mut sites = vec![];
     let has_sites = !crate::booking::resource::SiteResource::for_service(
         &state.db,
         sid.as_str(),
@@ -112,79 +210,22 @@ pub async fn book_page(
     )
     .await?
     .is_empty();
-    if has_sites && !unit.is_empty() {
-        let q = AvailabilityQuery {
-            from: first.max(today),
-            to: last,
-            site: None,
-            children: (!kids.is_empty()).then(|| kids.join(",")),
-            birth_dates: None,
-            minutes: None,
-            municipality: None,
-        };
-        let out = availability(
-            State(state.clone()),
-            MaybeUser(Some(user.clone())),
-            Path(service.clone()),
-            ApiQuery(q),
+    let sites = if has_sites && !unit.is_empty() {
+        let children = (!kids.is_empty()).then(|| kids.join(","));
+        site_calendars(
+            state,
+            Some(user),
+            lang,
+            &service,
+            first,
+            today,
+            children,
+            true,
         )
         .await?
-        .0;
-        for s in out.sites {
-            let mut days: Vec<DayView> = vec![];
-            // Days before today belong to the month but cannot be booked.
-            let mut d = first;
-            while d < first.max(today) {
-                days.push(DayView {
-                    date: d,
-                    mark: "closed".into(),
-                    remaining: 0,
-                    slots: vec![],
-                });
-                d += Duration::days(1);
-            }
-            for day in s.days {
-                let v = serde_json::to_value(&day.day).map_err(|e| ApiError::Internal(e.into()))?;
-                let slots = v["slots"]
-                    .as_array()
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(|x| {
-                                let start = x["start"]
-                                    .as_str()?
-                                    .parse::<chrono::DateTime<chrono::FixedOffset>>()
-                                    .ok()?;
-                                let end = x["end"]
-                                    .as_str()?
-                                    .parse::<chrono::DateTime<chrono::FixedOffset>>()
-                                    .ok()?;
-                                Some(SlotView {
-                                    start: local_datetime(start.with_timezone(&Utc)),
-                                    end: local_datetime(end.with_timezone(&Utc)),
-                                    remaining: u32::try_from(x["remaining"].as_u64()?).ok()?,
-                                })
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                days.push(DayView {
-                    date: day.day.date,
-                    mark: v["mark"].as_str().unwrap_or("closed").to_owned(),
-                    remaining: day.day.remaining,
-                    slots,
-                });
-            }
-            sites.push(SiteCalendar {
-                code: s.site.code.clone(),
-                name: if lang == Lang::Ja {
-                    s.site.name_ja
-                } else {
-                    s.site.name_en
-                },
-                days,
-            });
-        }
-    }
+    } else {
+        vec![]
+    };
     let coupons = coupons_left(state, &rules, &family, first.max(today)).await?;
     Ok(BookPage {
         service: card,

@@ -16,8 +16,9 @@ use hagukumi_frontend::backend::{Backend, SharedBackend};
 use hagukumi_frontend::model::{
     BookPage, BookingDraft, BookingView, ChildView, ConfirmView, FamilyData, FinderData,
     HouseholdView, MailRow, MunicipalityOption, ServiceCard, ServiceInfo, SessionInfo, Viewer,
+    WidgetMonth,
 };
-use hagukumi_frontend::{App, shell};
+use hagukumi_frontend::{App, WidgetApp, shell};
 use http::request::Parts;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -163,14 +164,20 @@ impl Backend for WebBackend {
         })
     }
 
-    async fn service_info(&self, parts: &Parts, service: String) -> Result<ServiceInfo, String> {
+    async fn service_info(
+        &self,
+        parts: &Parts,
+        service: String,
+        month: Option<chrono::NaiveDate>,
+    ) -> Result<ServiceInfo, String> {
         let card = self
             .services(parts)
             .await?
             .into_iter()
             .find(|s| s.id == service)
             .ok_or_else(|| "not found".to_owned())?;
-        let user = crate::auth::MaybeUser(self.viewer(parts).await?);
+        let viewer = self.viewer(parts).await?;
+        let user = crate::auth::MaybeUser(viewer.clone());
         let m = catalog::resolve_municipality(&self.state, &user, None)
             .await
             .map_err(|e| e.to_string())?;
@@ -181,9 +188,26 @@ impl Backend for WebBackend {
         let mut all = summaries(&self.state, m.id, &rules, today)
             .await
             .map_err(|e| e.to_string())?;
+        let calendar = widget_month(
+            &self.state,
+            viewer.as_ref(),
+            lang_of(parts),
+            &card.id,
+            m.id,
+            &rules,
+            month,
+            today,
+        )
+        .await
+        .unwrap_or_else(|e| {
+            // The widget still shows the service and its rules.
+            tracing::warn!(error = %e, service = %card.id, "widget calendar failed");
+            None
+        });
         Ok(ServiceInfo {
             summary: all.remove(&card.id),
             card,
+            calendar,
         })
     }
 
@@ -360,6 +384,42 @@ impl Backend for WebBackend {
     }
 }
 
+/// The widget's month of a service booked from a calendar (`None` for services a
+/// coordinator arranges): the booking page's calendar without slots, for anyone.
+#[allow(clippy::too_many_arguments)]
+async fn widget_month(
+    state: &AppState,
+    viewer: Option<&CurrentUser>,
+    lang: Lang,
+    service: &str,
+    municipality: uuid::Uuid,
+    rules: &hagukumi_domain::rules::MunicipalityRules,
+    month: Option<chrono::NaiveDate>,
+    today: chrono::NaiveDate,
+) -> crate::error::ApiResult<Option<WidgetMonth>> {
+    let Ok(sid) = service.parse::<hagukumi_domain::ServiceId>() else {
+        return Ok(None);
+    };
+    let first = crate::portal::month_start(month, today);
+    if rules.rules_for(sid, first.max(today)).is_none()
+        || crate::booking::resource::SiteResource::for_service(&state.db, service, municipality)
+            .await?
+            .is_empty()
+    {
+        return Ok(None);
+    }
+    // Signed in or not, the widget counts a child of unknown age (the family's own
+    // children are the booking page's business).
+    let sites =
+        crate::portal::site_calendars(state, viewer, lang, service, first, today, None, false)
+            .await?;
+    Ok(Some(WidgetMonth {
+        month: first,
+        today,
+        sites,
+    }))
+}
+
 /// Each service's rules in force on `on`, in plain words, with the names of
 /// the municipality's own sites (the rules know sites by key only).
 pub async fn summaries(
@@ -477,7 +537,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
     let backend: SharedBackend = Arc::new(WebBackend {
         state: state.clone(),
     });
-    let routes = generate_route_list(App);
+    // The site's pages and the embedded widget's (a separate app with its own bundle).
+    let mut routes = generate_route_list(App);
+    routes.extend(generate_route_list(WidgetApp));
     let options = state.leptos_options.clone();
     let pkg_dir = format!("{}/pkg", state.leptos_options.site_root);
     let forms = Router::new()

@@ -27,6 +27,22 @@ async fn only_configured_origins_may_frame_the_widget() {
         html.contains("一時預かり") && html.contains("target=\"_blank\""),
         "{html}"
     );
+    // The month calendar, for anyone, with its days linking to the booking page.
+    assert!(
+        html.contains(r#"<table class="calendar""#)
+            && html.contains("href=\"/parent/book/temporary-care?month="),
+        "{html}"
+    );
+    // The widget's own bundle, not the site's; every other page gets the site's.
+    assert!(
+        html.contains("/pkg/widget.js") && !html.contains("/pkg/hagukumi.js"),
+        "{html}"
+    );
+    let signin = app.get("/signin").await.text().await.expect("html");
+    assert!(
+        signin.contains("/pkg/hagukumi.js") && !signin.contains("/pkg/widget.js"),
+        "{signin}"
+    );
     // Every other page (sign-in, the parent's pages) can only be framed by us.
     assert_eq!(csp(&app.get("/signin").await), "frame-ancestors 'self'");
     assert_eq!(csp(&app.get("/parent").await), "frame-ancestors 'self'");
