@@ -180,6 +180,8 @@ pub struct DayView {
     /// `free`, `few`, `full` or `closed`.
     pub mark: String,
     pub remaining: u32,
+    /// Empty in the widget's calendar (and then left out of the page's data).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub slots: Vec<SlotView>,
 }
 
