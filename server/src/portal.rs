@@ -911,19 +911,26 @@ async fn change_booking(
     }
 }
 
+/// Applies `event` to the family's booking, then back to My bookings: `done` says
+/// what happened; if the booking had changed meanwhile (an offer that lapsed, a
+/// booking cancelled in another tab), the page says it could not be done instead.
 async fn lifecycle(
     state: &AppState,
     user: &CurrentUser,
     id: Uuid,
     event: Event,
+    done: &str,
 ) -> ApiResult<Response> {
     match service::act(state, user, id, event).await {
-        Ok(_) | Err(ApiError::Conflict(_)) => {
-            Ok(Redirect::to("/parent/bookings?done=1").into_response())
+        Ok(_) => Ok(Redirect::to(done).into_response()),
+        Err(ApiError::Conflict(_)) => {
+            Ok(Redirect::to(&format!("/parent/bookings?failed={id}#booking-{id}")).into_response())
         }
         Err(e) => Err(e),
     }
 }
+
+const DONE: &str = "/parent/bookings?done=1";
 
 async fn cancel(
     State(state): State<AppState>,
@@ -931,7 +938,7 @@ async fn cancel(
     Path(id): Path<Uuid>,
     CsrfForm(NoFields {}): CsrfForm<NoFields>,
 ) -> ApiResult<Response> {
-    lifecycle(&state, &user, id, Event::Cancel { by: Actor::Family }).await
+    lifecycle(&state, &user, id, Event::Cancel { by: Actor::Family }, DONE).await
 }
 
 async fn accept(
@@ -940,7 +947,10 @@ async fn accept(
     Path(id): Path<Uuid>,
     CsrfForm(NoFields {}): CsrfForm<NoFields>,
 ) -> ApiResult<Response> {
-    lifecycle(&state, &user, id, Event::AcceptOffer).await
+    // The page then says plainly what the place now is (confirmed, or waiting for
+    // the center's approval).
+    let to = format!("/parent/bookings?accepted={id}#booking-{id}");
+    lifecycle(&state, &user, id, Event::AcceptOffer, &to).await
 }
 
 async fn decline_offer(
@@ -949,5 +959,5 @@ async fn decline_offer(
     Path(id): Path<Uuid>,
     CsrfForm(NoFields {}): CsrfForm<NoFields>,
 ) -> ApiResult<Response> {
-    lifecycle(&state, &user, id, Event::DeclineOffer).await
+    lifecycle(&state, &user, id, Event::DeclineOffer, DONE).await
 }
