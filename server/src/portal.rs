@@ -23,7 +23,7 @@ use hagukumi_frontend::model::{
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use crate::api::availability::{AvailabilityQuery, availability};
+use crate::api::availability::{AvailabilityQuery, calendar_json};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::handlers::NoFields;
 use crate::auth::{CurrentUser, MaybeUser, Parent, Require};
@@ -32,7 +32,6 @@ use crate::booking::repo::Stored;
 use crate::booking::service::{self, BookingRequest, Created, RecurrenceIn};
 use crate::entities::{booking, site};
 use crate::error::{ApiError, ApiResult};
-use crate::json::ApiQuery;
 use crate::state::AppState;
 
 fn t(lang: Lang, ja: &str, en: &str) -> String {
@@ -122,15 +121,16 @@ pub async fn book_page(
             minutes: None,
             municipality: None,
         };
-        let out = availability(
-            State(state.clone()),
-            MaybeUser(Some(user.clone())),
-            Path(service.clone()),
-            ApiQuery(q),
-        )
-        .await?
-        .0;
-        for s in out.sites {
+        let body = calendar_json(state, &MaybeUser(Some(user.clone())), service.clone(), q).await?;
+        let out: serde_json::Value =
+            serde_json::from_slice(&body).map_err(|e| ApiError::Internal(e.into()))?;
+        let parse_time = |x: &serde_json::Value| {
+            x.as_str()?
+                .parse::<chrono::DateTime<chrono::FixedOffset>>()
+                .ok()
+                .map(|t| local_datetime(t.with_timezone(&Utc)))
+        };
+        for s in out["sites"].as_array().into_iter().flatten() {
             let mut days: Vec<DayView> = vec![];
             // Days before today belong to the month but cannot be booked.
             let mut d = first;
@@ -143,24 +143,19 @@ pub async fn book_page(
                 });
                 d += Duration::days(1);
             }
-            for day in s.days {
-                let v = serde_json::to_value(&day.day).map_err(|e| ApiError::Internal(e.into()))?;
+            for v in s["days"].as_array().into_iter().flatten() {
+                let Some(date) = v["date"].as_str().and_then(|d| d.parse::<NaiveDate>().ok())
+                else {
+                    continue;
+                };
                 let slots = v["slots"]
                     .as_array()
                     .map(|a| {
                         a.iter()
                             .filter_map(|x| {
-                                let start = x["start"]
-                                    .as_str()?
-                                    .parse::<chrono::DateTime<chrono::FixedOffset>>()
-                                    .ok()?;
-                                let end = x["end"]
-                                    .as_str()?
-                                    .parse::<chrono::DateTime<chrono::FixedOffset>>()
-                                    .ok()?;
                                 Some(SlotView {
-                                    start: local_datetime(start.with_timezone(&Utc)),
-                                    end: local_datetime(end.with_timezone(&Utc)),
+                                    start: parse_time(&x["start"])?,
+                                    end: parse_time(&x["end"])?,
                                     remaining: u32::try_from(x["remaining"].as_u64()?).ok()?,
                                 })
                             })
@@ -168,19 +163,23 @@ pub async fn book_page(
                     })
                     .unwrap_or_default();
                 days.push(DayView {
-                    date: day.day.date,
+                    date,
                     mark: v["mark"].as_str().unwrap_or("closed").to_owned(),
-                    remaining: day.day.remaining,
+                    remaining: v["remaining"]
+                        .as_u64()
+                        .and_then(|n| u32::try_from(n).ok())
+                        .unwrap_or(0),
                     slots,
                 });
             }
+            let name = if lang == Lang::Ja {
+                "name_ja"
+            } else {
+                "name_en"
+            };
             sites.push(SiteCalendar {
-                code: s.site.code.clone(),
-                name: if lang == Lang::Ja {
-                    s.site.name_ja
-                } else {
-                    s.site.name_en
-                },
+                code: s["site"]["code"].as_str().unwrap_or_default().to_owned(),
+                name: s["site"][name].as_str().unwrap_or_default().to_owned(),
                 days,
             });
         }
