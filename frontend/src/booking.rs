@@ -172,18 +172,20 @@ fn slot_form(
     prefill: &BookingDraft,
 ) -> impl IntoView {
     let hourly = unit == "hours";
+    // Full starts are listed too (for the waiting list); the first free one is the default.
     let starts: Vec<(String, u32)> = d
         .slots
         .iter()
-        .filter(|s| s.remaining > 0)
         .map(|s| (s.start.format("%H:%M").to_string(), s.remaining))
         .collect();
+    let first_free = starts.iter().find(|(_, r)| *r > 0).map(|(t, _)| t.clone());
+    let full_day = d.mark == "full";
     let max_nights = p.max_nights.max(1);
     // Coming back from the confirmation step keeps every choice (its link
     // carries them all, children included); choosing a day starts afresh.
     let back = prefill.day == Some(d.date)
         && (!prefill.children.is_empty() || prefill.hours.is_some() || prefill.nights.is_some());
-    let chosen_start = prefill.start.clone().filter(|_| back);
+    let chosen_start = prefill.start.clone().filter(|_| back).or(first_free);
     let chosen_hours = prefill.hours.filter(|_| back);
     let nights = prefill.nights.filter(|_| back).unwrap_or(1).min(max_nights);
     let kids_chosen: Vec<String> = if back {
@@ -211,6 +213,11 @@ fn slot_form(
     view! {
         <section id="slots" aria-labelledby="slots-h" class="card">
             <h2 id="slots-h">{date_long(lang, d.date)}</h2>
+            {full_day.then(|| view! {
+                <p class="notice" id="day-full">{tr(lang,
+                    "この日は満員です。「満員ならキャンセル待ちに登録する」を選んで申し込むと、キャンセル待ちに登録されます。空きが出たら、登録の順にメールでご案内します。",
+                    "This day is full. Choose \"Join the waiting list if it is full\" to wait for a place; when one frees up, it is offered by e-mail in the order people joined.")}</p>
+            })}
             <form method="get" action=format!("/parent/book/{}/confirm", p.service.id) class="stack">
                 <input type="hidden" name="site" value=site.to_owned() />
                 <input type="hidden" name="day" value=d.date.to_string() />
@@ -220,7 +227,13 @@ fn slot_form(
                         <select id="start" name="start" required>
                             {starts.into_iter().map(|(t, r)| {
                                 let sel = chosen_start.as_deref() == Some(t.as_str());
-                                view! { <option value=t.clone() selected=sel>{format!("{t}（{r}）")}</option> }
+                                let text = match (r, lang) {
+                                    (0, Lang::Ja) => format!("{t}（満員・キャンセル待ち）"),
+                                    (0, Lang::En) => format!("{t} (full: waiting list)"),
+                                    (_, Lang::Ja) => format!("{t}（{r}）"),
+                                    (_, Lang::En) => format!("{t} ({r})"),
+                                };
+                                view! { <option value=t.clone() selected=sel>{text}</option> }
                             }).collect_view()}
                         </select>
                         <label for="hours">{tr(lang, "利用時間", "Length")}</label>
@@ -269,7 +282,7 @@ fn slot_form(
                         <p class="muted">{tr(lang, "次の画面で、1回ごとに予約できるかどうかを確認してから申し込めます。", "On the next page you see, for each date, whether it can be booked before you commit.")}</p>
                     </details>
                 })}
-                <label class="check"><input type="checkbox" name="waitlist" checked=waitlist />
+                <label class="check"><input type="checkbox" id="waitlist" name="waitlist" checked=waitlist />
                     {tr(lang, "満員ならキャンセル待ちに登録する", "Join the waiting list if it is full")}</label>
                 <button type="submit">{tr(lang, "料金を確認する", "See the fee")}</button>
             </form>
@@ -469,25 +482,26 @@ pub fn MyBookingsPage() -> impl IntoView {
         if info.viewer.as_ref().is_none_or(|v| v.role != "parent") {
             return not_parent(lang);
         }
-        let (created, done) = query.with_untracked(|q| (q.get("created"), q.get("done")));
-        let (changed, series) = query.with_untracked(|q| {
-            (
-                q.get("changed"),
-                q.get("series")
-                    .and_then(|n| n.parse::<usize>().ok())
-                    .zip(q.get("skipped").and_then(|n| n.parse::<usize>().ok())),
-            )
+        let notices = query.with_untracked(|q| Notices {
+            created: q.get("created"),
+            done: q.get("done"),
+            changed: q.get("changed"),
+            series: q
+                .get("series")
+                .and_then(|n| n.parse::<usize>().ok())
+                .zip(q.get("skipped").and_then(|n| n.parse::<usize>().ok())),
+            accepted: q.get("accepted"),
+            failed: q.get("failed"),
         });
         let csrf = info.csrf.clone();
         view! {
             <h1>{tr(lang, "予約の一覧", "My bookings")}</h1>
             <Suspense fallback=move || view! { <p class="loading" role="status">{tr(lang, "読み込み中…", "Loading…")}</p> }>
                 {move || {
-                    let (csrf, created, done) = (csrf.clone(), created.clone(), done.clone());
-                    let changed = changed.clone();
+                    let (csrf, notices) = (csrf.clone(), notices.clone());
                     Suspend::new(async move {
                         match list.await {
-                            Ok(items) => bookings_view(lang, csrf, items, created, done, changed, series).into_any(),
+                            Ok(items) => bookings_view(lang, csrf, items, notices).into_any(),
                             Err(_) => view! { <p class="error" role="alert">{tr(lang, "読み込めませんでした。", "Could not load.")}</p> }.into_any(),
                         }
                     })
@@ -531,15 +545,52 @@ fn next_steps(lang: Lang, b: &BookingView) -> String {
     }
 }
 
-fn bookings_view(
-    lang: Lang,
-    csrf: String,
-    items: Vec<BookingView>,
+/// What the address of "my bookings" says just happened.
+#[derive(Clone, Default)]
+struct Notices {
+    /// A booking (or the first of a series) was made.
     created: Option<String>,
+    /// A cancellation or a declined offer went through.
     done: Option<String>,
+    /// A booking's time was changed.
     changed: Option<String>,
+    /// A series: how many dates were booked and how many skipped.
     series: Option<(usize, usize)>,
-) -> impl IntoView {
+    /// An offered place was taken.
+    accepted: Option<String>,
+    /// An action on this booking could not be done (its state changed meanwhile).
+    failed: Option<String>,
+}
+
+fn bookings_view(lang: Lang, csrf: String, items: Vec<BookingView>, n: Notices) -> impl IntoView {
+    let Notices {
+        created,
+        done,
+        changed,
+        series,
+        accepted,
+        failed,
+    } = n;
+    let accepted_view = accepted.and_then(|id| {
+        items.iter().find(|b| b.id == id).map(|b| {
+            format!(
+                "{}{}",
+                tr(
+                    lang,
+                    "空いた枠のご案内をお受けしました。",
+                    "You took the offered place. "
+                ),
+                next_steps(lang, b)
+            )
+        })
+    });
+    let failed_view = failed.map(|_| {
+        tr(
+            lang,
+            "この手続きはできませんでした。予約の状態が変わった可能性があります（ご案内の期限が過ぎた、すでに手続き済みなど）。下の一覧で今の状態をご確認ください。",
+            "This could not be done: the booking changed meanwhile (for example the offer expired, or it was already done). Its current state is shown below.",
+        )
+    });
     let created_view = created.and_then(|id| {
         items.iter().find(|b| b.id == id).map(|b| match series {
             Some((n, skipped)) => match lang {
@@ -613,12 +664,14 @@ fn bookings_view(
                 {b.offer_expires_at.filter(|_| b.status == "offered").map(|t| {
                     let (c1, c2, id1, id2) = (csrf.clone(), csrf.clone(), id.clone(), id.clone());
                     view! {
-                        <p class="notice">{tr(lang, "空きが出ました。期限までにお返事ください：", "A place is free. Please answer by ")}{format!("{} {}", date_long(lang, t.date()), t.format("%H:%M"))}</p>
+                        <p class="notice offer">{tr(lang, "空きが出ました。期限までにお返事ください：", "A place is free. Please answer by ")}
+                            <strong class="offer-expires">{format!("{} {}", date_long(lang, t.date()), t.format("%H:%M"))}</strong>
+                            {tr(lang, "（期限を過ぎると、次にお待ちの方へご案内します）", " (after that, the place is offered to the next family waiting)")}</p>
                         <div class="actions">
                             <form method="post" action=format!("/parent/bookings/{id1}/accept")><input type="hidden" name="csrf" value=c1 />
-                                <button type="submit">{tr(lang, "予約する", "Take the place")}</button></form>
+                                <button type="submit" class="accept-offer">{tr(lang, "この枠を予約する", "Take the place")}</button></form>
                             <form method="post" action=format!("/parent/bookings/{id2}/decline-offer")><input type="hidden" name="csrf" value=c2 />
-                                <button type="submit" class="secondary">{tr(lang, "辞退する", "Decline")}</button></form>
+                                <button type="submit" class="secondary decline-offer">{tr(lang, "辞退する", "Decline")}</button></form>
                         </div>
                     }
                 })}
@@ -649,6 +702,8 @@ fn bookings_view(
         {created_view.map(|t| view! { <p class="notice" role="status" id="next-steps">{t}</p> })}
         {changed_view.map(|t| view! { <p class="notice" role="status" id="changed">{t}</p> })}
         {done.map(|_| view! { <p class="notice" role="status">{tr(lang, "手続きが完了しました。", "Done.")}</p> })}
+        {accepted_view.map(|t| view! { <p class="notice" role="status" id="accepted">{t}</p> })}
+        {failed_view.map(|t| view! { <p class="error" role="alert" id="failed">{t}</p> })}
         <p><a class="button" href="/parent/services">{tr(lang, "新しく予約する", "Make a booking")}</a></p>
         <h2>{tr(lang, "これからの予約", "Upcoming")}</h2>
         {if upcoming.is_empty() { view! { <p class="muted">{tr(lang, "予約はありません。", "No bookings.")}</p> }.into_any() } else {

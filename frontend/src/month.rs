@@ -61,7 +61,13 @@ pub fn mark_label(lang: Lang, mark: &str, remaining: u32) -> String {
     match (mark, lang) {
         ("free" | "few", Lang::Ja) => format!("残り{remaining}"),
         ("free" | "few", Lang::En) => format!("{remaining} left"),
-        ("full", _) => tr(lang, "満員", "full").to_owned(),
+        // A full day still opens its form: the family can join the waiting list.
+        ("full", _) => tr(
+            lang,
+            "満員（キャンセル待ちできます）",
+            "full (waiting list open)",
+        )
+        .to_owned(),
         _ => tr(lang, "受付なし", "not bookable").to_owned(),
     }
 }
@@ -87,6 +93,7 @@ pub struct MonthLinks<M, D> {
 
 /// The month's title between links to the previous and next month, the legend and
 /// the grid of `days` (the whole month, first day first). `chosen` is outlined.
+/// Days that can be booked, or are full (the waiting list), are links.
 pub fn month_calendar<M, D>(
     lang: Lang,
     month: NaiveDate,
@@ -131,7 +138,8 @@ where
                             short_date(lang, d.date),
                             mark_label(lang, &d.mark, d.remaining)
                         );
-                        let bookable = matches!(d.mark.as_str(), "free" | "few");
+                        // Full days lead to the form too, for the waiting list.
+                        let bookable = matches!(d.mark.as_str(), "free" | "few" | "full");
                         let here = Some(d.date) == chosen;
                         let class = format!("day {}{}", d.mark, if here { " chosen" } else { "" });
                         let num = d.date.day();

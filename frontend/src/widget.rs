@@ -132,8 +132,8 @@ fn calendar_view(lang: Lang, id: &str, c: WidgetMonth, site: Option<String>) -> 
         {tabs}
         {calendar}
         <p class="muted">{tr(lang,
-            "○・△の日を選ぶと、その日の申し込み画面が新しいウィンドウで開きます（ログインが必要です）。",
-            "Choosing a day marked ○ or △ opens its booking page in a new window (sign-in needed).")}</p>
+            "日付を選ぶと、その日の申し込み画面（満員の日はキャンセル待ち）が新しいウィンドウで開きます（ログインが必要です）。",
+            "Choosing a day opens its booking page (the waiting list when full) in a new window; sign-in needed.")}</p>
     }
     .into_any();
     (view, book)

@@ -9,6 +9,7 @@ mod m20261125_000004_family_support;
 mod m20261125_000005_dispatch;
 mod m20261125_000006_home_start;
 mod m20261125_000010_fs_reports;
+mod m20261125_000011_capacity_versions;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000005_dispatch::Migration),
             Box::new(m20261125_000006_home_start::Migration),
             Box::new(m20261125_000010_fs_reports::Migration),
+            Box::new(m20261125_000011_capacity_versions::Migration),
         ]
     }
 }

@@ -1,12 +1,16 @@
 //! Connecting to SQLite or PostgreSQL, migrating, and the transaction modes that
 //! make capacity checks safe on both.
 
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use hagukumi_migrations::Migrator;
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, ExecResult, QueryResult, SqliteTransactionMode, Statement, TransactionOptions,
+    TransactionTrait,
 };
 use sea_orm_migration::MigratorTrait;
 use secrecy::ExposeSecret;
@@ -60,15 +64,95 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
 /// the same rows: `BEGIN IMMEDIATE` on SQLite (take the write lock first, so two
 /// writers never both read stale capacity); on PostgreSQL callers lock the rows
 /// they decide on with `SELECT … FOR UPDATE`.
-pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+///
+/// On SQLite the writers of this process also queue, first come first served, on
+/// one in-process gate per database file before they ask SQLite for its lock.
+/// SQLite's own busy handler makes a waiting writer sleep (1, 2, 5 … 100 ms) and
+/// poll again, so under contention most of the time went to sleeping while the
+/// lock stood free; the gate hands it over the moment the previous writer ends.
+/// Other processes on the same file still meet the busy timeout, as before.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTxn, DbErr> {
     match db.get_database_backend() {
         DbBackend::Sqlite => {
-            db.begin_with_options(TransactionOptions {
-                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-                ..Default::default()
+            let gate = sqlite_gate(db).lock_owned().await;
+            let txn = db
+                .begin_with_options(TransactionOptions {
+                    sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                    ..Default::default()
+                })
+                .await?;
+            Ok(WriteTxn {
+                txn,
+                _gate: Some(gate),
             })
-            .await
         }
-        _ => db.begin().await,
+        _ => Ok(WriteTxn {
+            txn: db.begin().await?,
+            _gate: None,
+        }),
+    }
+}
+
+/// The in-process writers' gate of the SQLite file behind `db`.
+fn sqlite_gate(db: &DatabaseConnection) -> Arc<tokio::sync::Mutex<()>> {
+    static GATES: OnceLock<Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>> = OnceLock::new();
+    let file = db
+        .get_sqlite_connection_pool()
+        .connect_options()
+        .get_filename()
+        .to_path_buf();
+    let mut gates = GATES
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    gates.entry(file).or_default().clone()
+}
+
+/// A write transaction (see [`begin_write`]); it is used like the
+/// [`DatabaseTransaction`] it wraps and releases the writers' gate when it is
+/// committed, rolled back or dropped.
+pub struct WriteTxn {
+    txn: DatabaseTransaction,
+    _gate: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl WriteTxn {
+    pub async fn commit(self) -> Result<(), DbErr> {
+        self.txn.commit().await
+    }
+
+    pub async fn rollback(self) -> Result<(), DbErr> {
+        self.txn.rollback().await
+    }
+}
+
+impl std::ops::Deref for WriteTxn {
+    type Target = DatabaseTransaction;
+
+    fn deref(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for WriteTxn {
+    fn get_database_backend(&self) -> DbBackend {
+        self.txn.get_database_backend()
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.txn.execute_raw(stmt).await
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.txn.execute_unprepared(sql).await
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        self.txn.query_one_raw(stmt).await
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        self.txn.query_all_raw(stmt).await
     }
 }

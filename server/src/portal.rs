@@ -23,7 +23,7 @@ use hagukumi_frontend::model::{
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use crate::api::availability::{AvailabilityQuery, availability};
+use crate::api::availability::{AvailabilityQuery, calendar_json};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::handlers::NoFields;
 use crate::auth::{CurrentUser, MaybeUser, Parent, Require};
@@ -32,7 +32,6 @@ use crate::booking::repo::Stored;
 use crate::booking::service::{self, BookingRequest, Created, RecurrenceIn};
 use crate::entities::{booking, site};
 use crate::error::{ApiError, ApiResult};
-use crate::json::ApiQuery;
 use crate::state::AppState;
 
 fn t(lang: Lang, ja: &str, en: &str) -> String {
@@ -79,16 +78,11 @@ pub async fn site_calendars(
         minutes: None,
         municipality: None,
     };
-    let out = availability(
-        State(state.clone()),
-        MaybeUser(user.cloned()),
-        Path(service.to_owned()),
-        ApiQuery(q),
-    )
-    .await?
-    .0;
+    let body = calendar_json(state, &MaybeUser(user.cloned()), service.to_owned(), q).await?;
+    let out: serde_json::Value =
+        serde_json::from_slice(&body).map_err(|e| ApiError::Internal(e.into()))?;
     let mut sites = vec![];
-    for s in out.sites {
+    for s in out["sites"].as_array().into_iter().flatten() {
         let mut days: Vec<DayView> = vec![];
         let mut d = first;
         while d < first.max(today) {
@@ -100,23 +94,28 @@ pub async fn site_calendars(
             });
             d += Duration::days(1);
         }
-        for day in s.days {
-            let v = serde_json::to_value(&day.day).map_err(|e| ApiError::Internal(e.into()))?;
-            let slots = if slots { slot_views(&v) } else { vec![] };
+        for v in s["days"].as_array().into_iter().flatten() {
+            let Some(date) = v["date"].as_str().and_then(|d| d.parse::<NaiveDate>().ok()) else {
+                continue;
+            };
             days.push(DayView {
-                date: day.day.date,
+                date,
                 mark: v["mark"].as_str().unwrap_or("closed").to_owned(),
-                remaining: day.day.remaining,
-                slots,
+                remaining: v["remaining"]
+                    .as_u64()
+                    .and_then(|n| u32::try_from(n).ok())
+                    .unwrap_or(0),
+                slots: if slots { slot_views(v) } else { vec![] },
             });
         }
+        let name = if lang == Lang::Ja {
+            "name_ja"
+        } else {
+            "name_en"
+        };
         sites.push(SiteCalendar {
-            code: s.site.code.clone(),
-            name: if lang == Lang::Ja {
-                s.site.name_ja
-            } else {
-                s.site.name_en
-            },
+            code: s["site"]["code"].as_str().unwrap_or_default().to_owned(),
+            name: s["site"][name].as_str().unwrap_or_default().to_owned(),
             days,
         });
     }
@@ -125,22 +124,20 @@ pub async fn site_calendars(
 
 /// A day's bookable starts or nights in local time, from the API's JSON of the day.
 fn slot_views(day: &serde_json::Value) -> Vec<SlotView> {
+    let parse_time = |x: &serde_json::Value| {
+        x.as_str()?
+            .parse::<chrono::DateTime<chrono::FixedOffset>>()
+            .ok()
+            .map(|t| local_datetime(t.with_timezone(&Utc)))
+    };
     day["slots"]
         .as_array()
         .map(|a| {
             a.iter()
                 .filter_map(|x| {
-                    let start = x["start"]
-                        .as_str()?
-                        .parse::<chrono::DateTime<chrono::FixedOffset>>()
-                        .ok()?;
-                    let end = x["end"]
-                        .as_str()?
-                        .parse::<chrono::DateTime<chrono::FixedOffset>>()
-                        .ok()?;
                     Some(SlotView {
-                        start: local_datetime(start.with_timezone(&Utc)),
-                        end: local_datetime(end.with_timezone(&Utc)),
+                        start: parse_time(&x["start"])?,
+                        end: parse_time(&x["end"])?,
                         remaining: u32::try_from(x["remaining"].as_u64()?).ok()?,
                     })
                 })
@@ -952,19 +949,26 @@ async fn change_booking(
     }
 }
 
+/// Applies `event` to the family's booking, then back to My bookings: `done` says
+/// what happened; if the booking had changed meanwhile (an offer that lapsed, a
+/// booking cancelled in another tab), the page says it could not be done instead.
 async fn lifecycle(
     state: &AppState,
     user: &CurrentUser,
     id: Uuid,
     event: Event,
+    done: &str,
 ) -> ApiResult<Response> {
     match service::act(state, user, id, event).await {
-        Ok(_) | Err(ApiError::Conflict(_)) => {
-            Ok(Redirect::to("/parent/bookings?done=1").into_response())
+        Ok(_) => Ok(Redirect::to(done).into_response()),
+        Err(ApiError::Conflict(_)) => {
+            Ok(Redirect::to(&format!("/parent/bookings?failed={id}#booking-{id}")).into_response())
         }
         Err(e) => Err(e),
     }
 }
+
+const DONE: &str = "/parent/bookings?done=1";
 
 async fn cancel(
     State(state): State<AppState>,
@@ -972,7 +976,7 @@ async fn cancel(
     Path(id): Path<Uuid>,
     CsrfForm(NoFields {}): CsrfForm<NoFields>,
 ) -> ApiResult<Response> {
-    lifecycle(&state, &user, id, Event::Cancel { by: Actor::Family }).await
+    lifecycle(&state, &user, id, Event::Cancel { by: Actor::Family }, DONE).await
 }
 
 async fn accept(
@@ -981,7 +985,10 @@ async fn accept(
     Path(id): Path<Uuid>,
     CsrfForm(NoFields {}): CsrfForm<NoFields>,
 ) -> ApiResult<Response> {
-    lifecycle(&state, &user, id, Event::AcceptOffer).await
+    // The page then says plainly what the place now is (confirmed, or waiting for
+    // the center's approval).
+    let to = format!("/parent/bookings?accepted={id}#booking-{id}");
+    lifecycle(&state, &user, id, Event::AcceptOffer, &to).await
 }
 
 async fn decline_offer(
@@ -990,5 +997,5 @@ async fn decline_offer(
     Path(id): Path<Uuid>,
     CsrfForm(NoFields {}): CsrfForm<NoFields>,
 ) -> ApiResult<Response> {
-    lifecycle(&state, &user, id, Event::DeclineOffer).await
+    lifecycle(&state, &user, id, Event::DeclineOffer, DONE).await
 }

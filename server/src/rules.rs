@@ -75,7 +75,7 @@ pub async fn store(
 
 /// What identifies a municipality's stored rules: rows are only ever added, so
 /// their count and newest insert change whenever the rules do.
-type Stamp = (i64, Option<DateTime<Utc>>);
+pub type Stamp = (i64, Option<DateTime<Utc>>);
 
 /// Parsed rules per municipality, with the stamp they were read at. Every
 /// request still asks the database for the stamp (one indexed aggregate), so a
@@ -104,15 +104,24 @@ pub async fn load(
     conn: &impl ConnectionTrait,
     municipality_id: Uuid,
 ) -> ApiResult<MunicipalityRules> {
+    Ok(load_stamped(conn, municipality_id).await?.1)
+}
+
+/// The rules with the stamp they were read at: the same stamp means the same
+/// rules, for callers that cache what they derive from them.
+pub async fn load_stamped(
+    conn: &impl ConnectionTrait,
+    municipality_id: Uuid,
+) -> ApiResult<(Stamp, MunicipalityRules)> {
     let now = stamp(conn, municipality_id).await?;
     if let Some((at, rules)) = cache().get(&municipality_id)
         && *at == now
     {
-        return Ok(rules.clone());
+        return Ok((now, rules.clone()));
     }
     let rules = load_uncached(conn, municipality_id).await?;
     cache().insert(municipality_id, (now, rules.clone()));
-    Ok(rules)
+    Ok((now, rules))
 }
 
 fn cache() -> std::sync::MutexGuard<'static, HashMap<Uuid, (Stamp, MunicipalityRules)>> {

@@ -20,6 +20,7 @@ on_both_databases!(
     short_stay_needs_approval_and_the_waitlist_gets_the_freed_night,
     a_lapsed_offer_expires_lazily_and_passes_to_the_next,
     recurring_preview_reports_each_occurrence_before_committing,
+    the_calendar_follows_a_booking_and_its_cancellation_at_once,
 );
 
 /// The ids of the signed-in parent's children, oldest first.
@@ -657,4 +658,52 @@ async fn recurring_preview_reports_each_occurrence_before_committing(db: Db) {
     );
     assert!(!s["skipped"].as_array().expect("skipped").is_empty());
     assert_eq!(bookings_stored(&app).await, fitting);
+}
+
+/// The places left on the night of `night` at Midori House, for Kiyose.
+async fn beds_left(app: &TestApp, night: NaiveDate) -> u64 {
+    let res = app
+        .get(&format!(
+            "/api/v1/services/short-stay/availability?from={night}&to={night}&site=midori"
+        ))
+        .await;
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.expect("json");
+    body["sites"][0]["days"][0]["slots"][0]["remaining"]
+        .as_u64()
+        .unwrap_or(0)
+}
+
+/// Calendars are kept for the minute they were asked in; a booking or a
+/// cancellation on their days is seen by the very next request all the same.
+async fn the_calendar_follows_a_booking_and_its_cancellation_at_once(db: Db) {
+    let app = spawn_app(db).await;
+    app.sign_in_demo("parent@example.jp").await;
+    let kids = my_children(&app).await;
+    let (night, _) = first_bookable(&app, "short-stay", "midori", "").await;
+    assert_eq!(beds_left(&app, night).await, 1, "Kiyose's guaranteed bed");
+    // Asked again: the same answer (now from the cache).
+    assert_eq!(beds_left(&app, night).await, 1);
+
+    let body = json!({"service": "short-stay", "site": "midori", "children": &kids[..1],
+        "reason": "hospitalisation", "period": {"kind": "nights", "check_in": night, "nights": 1}});
+    let res = app.post_json("/api/v1/bookings", &body).await;
+    assert_eq!(res.status(), 201);
+    let id = res.json::<Value>().await.expect("json")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    assert_eq!(
+        beds_left(&app, night).await,
+        0,
+        "the request holds the bed at once"
+    );
+    // Another browser, the same question in the same minute: the same news.
+    assert_eq!(beds_left(&app.another_browser(), night).await, 0);
+
+    let res = app
+        .post_json(&format!("/api/v1/bookings/{id}/cancel"), &json!({}))
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(beds_left(&app, night).await, 1, "the bed is free again");
 }

@@ -25,6 +25,7 @@ on_both_databases!(
     the_html_flow_books_a_weekly_series_once_and_changes_a_booking,
     an_expired_session_signs_in_and_comes_back,
     form_errors_sit_by_their_field_and_keep_what_was_typed,
+    answering_an_offer_through_the_form_says_what_happened,
 );
 
 fn hours(site: &str, children: &[String], start: &str, end: &str) -> Value {
@@ -562,6 +563,67 @@ async fn the_html_flow_books_a_weekly_series_once_and_changes_a_booking(db: Db) 
     let res = post_form(&app, &format!("/parent/bookings/{id}/change"), &change).await;
     assert_eq!(res.status(), 303, "a second click replays");
     assert_eq!(audits(&app, &id, "booking.change").await, 1);
+}
+
+async fn answering_an_offer_through_the_form_says_what_happened(db: Db) {
+    let app = spawn_app(db).await;
+    app.sign_in_demo("parent@example.jp").await;
+    let kids = my_children(&app).await;
+    let (night, _) = first_bookable(&app, "short-stay", "hikari", "").await;
+    let stay = |child: &str| {
+        json!({"service": "short-stay", "site": "hikari", "children": [child], "reason": "childbirth",
+               "waitlist": true, "period": {"kind": "nights", "check_in": night, "nights": 1}})
+    };
+    let first: Value = app
+        .post_json("/api/v1/bookings", &stay(&kids[0]))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(first["status"], "requested");
+    let birth = NaiveDate::from_ymd_opt(2020, 5, 5).expect("date");
+    let (other, child) =
+        crate::bookings::another_family(&app, "kiyose", "offer@example.jp", birth).await;
+    let waiting: Value = other
+        .post_json("/api/v1/bookings", &stay(&child))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(waiting["status"], "waitlisted");
+    let (first_id, id) = (
+        first["id"].as_str().expect("id"),
+        waiting["id"].as_str().expect("id"),
+    );
+
+    // The first family cancels through My bookings; the night is offered.
+    let res = post_form(&app, &format!("/parent/bookings/{first_id}/cancel"), &[]).await;
+    assert_eq!(location(&res), "/parent/bookings?done=1");
+    // Taking it leads to a page that says what the place now is.
+    let res = post_form(&other, &format!("/parent/bookings/{id}/accept"), &[]).await;
+    assert_eq!(res.status(), 303);
+    let to = location(&res);
+    assert_eq!(to, format!("/parent/bookings?accepted={id}#booking-{id}"));
+    let html = other.get(&to).await.text().await.expect("html");
+    assert!(html.contains("id=\"accepted\""), "{html}");
+    assert!(html.contains("申し込みを受け付けました"), "{html}");
+    // Answering again is not a success: the page says it could not be done.
+    let res = post_form(&other, &format!("/parent/bookings/{id}/accept"), &[]).await;
+    let to = location(&res);
+    assert_eq!(to, format!("/parent/bookings?failed={id}#booking-{id}"));
+    let html = other.get(&to).await.text().await.expect("html");
+    assert!(html.contains("id=\"failed\""), "{html}");
+    let res = post_form(&other, &format!("/parent/bookings/{id}/decline-offer"), &[]).await;
+    assert_eq!(
+        location(&res),
+        format!("/parent/bookings?failed={id}#booking-{id}")
+    );
+    let row = booking::Entity::find_by_id(id.parse::<uuid::Uuid>().expect("uuid"))
+        .one(&app.db)
+        .await
+        .expect("q")
+        .expect("row");
+    assert_eq!(row.status, "requested");
 }
 
 async fn an_expired_session_signs_in_and_comes_back(db: Db) {

@@ -6,11 +6,13 @@
 
 use std::num::NonZeroU32;
 
-use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
 use chrono::{Duration, NaiveDate, Utc};
 use hagukumi_domain::availability::{
-    DateRange, DaySummary, SlotPattern, SummaryConfig, month_summary, summary_range,
+    DateRange, DaySummary, SlotPattern, SummaryConfig, local_date, month_summary, summary_range,
 };
 use hagukumi_domain::capacity::Occupancy;
 use hagukumi_domain::rules::BookingUnit;
@@ -31,6 +33,8 @@ use crate::json::ApiQuery;
 use crate::rules;
 use crate::state::AppState;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+mod cache;
 
 /// The longest range one query may ask for.
 pub const MAX_DAYS: i64 = 62;
@@ -91,7 +95,18 @@ pub async fn availability(
     user: MaybeUser,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<AvailabilityQuery>,
-) -> ApiResult<Json<AvailabilityOut>> {
+) -> ApiResult<Response> {
+    Ok(json_body(calendar_json(&state, &user, id, q).await?))
+}
+
+/// The availability answer as JSON (`AvailabilityOut`), from the cache when
+/// nothing it depends on has changed.
+pub async fn calendar_json(
+    state: &AppState,
+    user: &MaybeUser,
+    id: String,
+    q: AvailabilityQuery,
+) -> ApiResult<Bytes> {
     let service: ServiceId = id.parse().map_err(|_| {
         bad(
             "id",
@@ -117,8 +132,8 @@ pub async fn availability(
         ));
     }
     let now = Utc::now();
-    let m = resolve_municipality(&state, &user, q.municipality.as_deref()).await?;
-    let all = rules::load(&state.db, m.id).await?;
+    let m = resolve_municipality(state, user, q.municipality.as_deref()).await?;
+    let (rules_stamp, all) = rules::load_stamped(&state.db, m.id).await?;
     let rules = all.rules_for(service, q.from).cloned().ok_or_else(|| {
         bad(
             "from",
@@ -127,7 +142,23 @@ pub async fn availability(
             "The service is not offered on that date",
         )
     })?;
-    let births = template_births(&state, &user, &q).await?;
+    let births = template_births(state, user, &q).await?;
+    // The same question within the same minute, with nothing changed on its days
+    // since, has the same answer (see `cache`).
+    let key = cache::Key {
+        service: id.clone(),
+        municipality: m.id,
+        site: q.site.clone(),
+        from: q.from,
+        to: q.to,
+        minutes: q.minutes,
+        births: births.clone(),
+        minute: now.timestamp().div_euclid(60),
+        rules: rules_stamp,
+    };
+    if let Some(hit) = cache::get(&state.db, &key).await? {
+        return Ok(hit);
+    }
     let codes = municipality_codes(&state.db).await?;
     let mut sites = SiteResource::for_service(&state.db, service.as_str(), m.id).await?;
     if let Some(code) = &q.site {
@@ -187,6 +218,14 @@ pub async fn availability(
         )
     })?;
     let range = summary_range(days);
+    // Read before the calendar is computed: a change that lands meanwhile makes
+    // the next request recompute rather than trust an answer that missed it.
+    let keys: Vec<String> = sites.iter().map(SiteResource::key).collect();
+    let span = (
+        local_date(range.start()) - Duration::days(1),
+        local_date(range.end()) + Duration::days(1),
+    );
+    let versions = cache::versions(&state.db, &keys, span).await?;
     let mut out = Vec::new();
     for site in &sites {
         let open = site.open_time(&rules, q.from - Duration::days(1), q.to + Duration::days(1));
@@ -213,12 +252,28 @@ pub async fn availability(
                 .collect(),
         });
     }
-    Ok(Json(AvailabilityOut {
-        service,
-        from: q.from,
-        to: q.to,
-        sites: out,
-    }))
+    let body = Bytes::from(
+        serde_json::to_vec(&AvailabilityOut {
+            service,
+            from: q.from,
+            to: q.to,
+            sites: out,
+        })
+        .map_err(|e| ApiError::Internal(e.into()))?,
+    );
+    cache::put(key, keys, span, versions, body.clone());
+    Ok(body)
+}
+
+fn json_body(body: Bytes) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response()
 }
 
 /// The children the calendar counts: the parent's own (by id) or birth dates.

@@ -1,11 +1,12 @@
 //! Serialising capacity decisions. Every decision first locks rows that always
 //! exist: one per (resource, local day) the booking touches, and one per household
-//! (quotas and coupons are the family's). On PostgreSQL the row is created once
-//! (`INSERT … ON CONFLICT DO NOTHING`) and then locked (`SELECT … FOR UPDATE`), so
-//! two transactions deciding on the same day queue instead of both counting the
+//! (quotas and coupons are the family's). On PostgreSQL one `INSERT … ON CONFLICT
+//! DO UPDATE` creates the row on first use and otherwise holds it to the end of the
+//! transaction, so two transactions deciding on the same day queue instead of both counting the
 //! same free place; keys are locked in sorted order so they never deadlock. On
 //! SQLite `BEGIN IMMEDIATE` (see [`crate::db::begin_write`]) already makes every
-//! writer wait for the previous one.
+//! writer wait for the previous one. Either way each locked row's `version` goes
+//! up, so readers can tell cheaply whether anything on a day has changed.
 
 use std::collections::BTreeSet;
 
@@ -70,26 +71,38 @@ impl LockSet {
             .collect()
     }
 
-    /// Takes every lock, in order, inside `txn`.
+    /// Takes every lock, in order, inside `txn`, and raises each row's version.
+    ///
+    /// One statement for all keys: `INSERT … ON CONFLICT DO UPDATE` creates a row on
+    /// first use and otherwise updates it, which on PostgreSQL holds the row until
+    /// the transaction ends (rows are taken in the order given, which is sorted).
+    /// On SQLite the transaction already holds the database's write lock; the
+    /// versions are raised all the same, for the availability cache.
     pub async fn acquire(&self, txn: &DatabaseTransaction) -> Result<(), DbErr> {
-        if txn.get_database_backend() != DbBackend::Postgres {
-            // SQLite: the transaction already holds the database's write lock.
+        if self.0.is_empty() {
             return Ok(());
         }
-        for (key, day) in &self.0 {
-            txn.execute_raw(Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                "INSERT INTO capacity_locks (resource_key, day) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                [key.clone().into(), (*day).into()],
-            ))
-            .await?;
-            txn.query_one_raw(Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                "SELECT resource_key FROM capacity_locks WHERE resource_key = $1 AND day = $2 FOR UPDATE",
-                [key.clone().into(), (*day).into()],
-            ))
-            .await?;
+        let backend = txn.get_database_backend();
+        let mut sql =
+            String::from("INSERT INTO capacity_locks (resource_key, day, version) VALUES ");
+        let mut values: Vec<sea_orm::Value> = Vec::with_capacity(self.0.len() * 2);
+        for (i, (key, day)) in self.0.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            if backend == DbBackend::Postgres {
+                sql.push_str(&format!("(${}, ${}, 1)", 2 * i + 1, 2 * i + 2));
+            } else {
+                sql.push_str("(?, ?, 1)");
+            }
+            values.push(key.clone().into());
+            values.push((*day).into());
         }
+        sql.push_str(
+            " ON CONFLICT (resource_key, day) DO UPDATE SET version = capacity_locks.version + 1",
+        );
+        txn.execute_raw(Statement::from_sql_and_values(backend, sql, values))
+            .await?;
         Ok(())
     }
 }

@@ -10,6 +10,8 @@ pub struct Model {
     pub resource_key: String,
     #[sea_orm(primary_key, auto_increment = false)]
     pub day: Date,
+    /// Raised by every transaction that locks the row (see `booking::locks`).
+    pub version: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
