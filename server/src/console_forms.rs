@@ -16,7 +16,9 @@ use crate::api::bookings::note_from;
 use crate::auth::csrf::CsrfForm;
 use crate::auth::{Require, Staff};
 use crate::booking::resource::ShiftSetting;
-use crate::booking::site_admin::{self, CloseDayIn, ExtraBedsIn, ExtraShiftIn, RosterIn};
+use crate::booking::site_admin::{
+    self, CloseDayIn, ExtraBedsIn, ExtraShiftIn, ReopenDayIn, RosterIn,
+};
 use crate::booking::{service, site_calendar};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::family_support::forms::{back, encode};
@@ -175,6 +177,12 @@ async fn site_change(
                     reason: f.reason.clone().unwrap_or_default(),
                 };
                 site_admin::close_day(&state, &user, &code, input).await?
+            }
+            "reopen" => {
+                let input = ReopenDayIn {
+                    date: date(&f.date)?,
+                };
+                site_admin::reopen_day(&state, &user, &code, input).await?
             }
             "roster" => {
                 let input = RosterIn {

@@ -19,6 +19,7 @@ on_both_databases!(
     another_municipality_sees_nothing,
     an_extra_bed_offers_the_night_to_the_waiting_family,
     closing_a_day_lists_the_bookings_it_hits,
+    a_closed_day_opens_again_for_the_waiting_family,
     a_roster_change_checks_each_rrule_and_shows_on_the_calendar,
     coordinators_get_one_approvals_mail_a_day,
     a_helpers_calendar_is_for_their_own_municipality,
@@ -426,6 +427,90 @@ async fn closing_a_day_lists_the_bookings_it_hits(db: Db) {
         )
         .await;
     assert_eq!(problem(res, 422).await["errors"][0]["field"], "date");
+}
+
+async fn delete(c: &TestApp, path: String) -> reqwest::Response {
+    let token = c.csrf().await;
+    c.client
+        .delete(c.url(&path))
+        .header("x-csrf-token", token)
+        .send()
+        .await
+        .expect("request")
+}
+
+async fn a_closed_day_opens_again_for_the_waiting_family(db: Db) {
+    let app = spawn_app(db).await;
+    app.sign_in_demo("parent@example.jp").await;
+    let kids = my_children(&app).await;
+    let (night, _) = first_bookable(&app, "short-stay", "midori", "").await;
+    let coord = coordinator(&app, "coordinator@example.jp").await;
+    let reopen = |date: NaiveDate| format!("/api/v1/console/sites/midori/closures/{date}");
+
+    // Only a day the center closed can be opened again.
+    let res = delete(&coord, reopen(night)).await;
+    let p = problem(res, 422).await;
+    assert_eq!(p["errors"][0]["field"], "date");
+    assert_eq!(p["errors"][0]["code"], "not_closed");
+
+    // Kiyose's bed is taken and another family waits; then the night is closed.
+    let id = book(&app, &stay("midori", &kids[..1], night, false)).await;
+    let birth = NaiveDate::from_ymd_opt(2020, 5, 5).expect("date");
+    let (other, child) = another_family(&app, "kiyose", "waiting@example.jp", birth).await;
+    let waiting = book(&other, &stay("midori", &[child], night, true)).await;
+    let res = coord
+        .post_json(
+            "/api/v1/console/sites/midori/closures",
+            &json!({"date": night, "reason": "断水"}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    // The center cancels the stay; nobody is offered a closed night.
+    let res = coord
+        .post_json(&format!("/api/v1/bookings/{id}/cancel"), &json!({}))
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(status(&other, &waiting).await, "waitlisted");
+
+    // Another city's coordinator cannot open Kiyose's facility.
+    let hk = coordinator(&app, "coordinator-hk@example.jp").await;
+    assert_eq!(delete(&hk, reopen(night)).await.status(), 403);
+
+    // The water is back: the night opens and the waiting family is offered it.
+    let res = delete(&coord, reopen(night)).await;
+    assert_eq!(res.status(), 200);
+    let out: Value = res.json().await.expect("json");
+    assert_eq!(out["offered"], json!([waiting]));
+    assert_eq!(status(&other, &waiting).await, "offered");
+    let cal: Value = coord
+        .get(&format!(
+            "/api/v1/console/sites/midori/calendar?view=day&date={night}"
+        ))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(cal["days"][0]["open"], true);
+    let audit = audit_log::Entity::find()
+        .filter(audit_log::Column::Action.eq("site.reopen_day"))
+        .count(&app.db)
+        .await
+        .expect("audit");
+    assert_eq!(audit, 1);
+
+    // The plain form does the same and says so; a past day is refused.
+    let token = coord.csrf().await;
+    let yesterday = hagukumi_domain::calendar::local_date(Utc::now()) - chrono::Duration::days(1);
+    let res = coord
+        .client
+        .post(coord.url("/coordinator/calendar/midori/reopen"))
+        .form(&[("csrf", token.as_str()), ("date", &yesterday.to_string())])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), 303);
+    let to = res.headers()["location"].to_str().expect("location");
+    assert!(to.contains("error="), "{to}");
 }
 
 async fn a_roster_change_checks_each_rrule_and_shows_on_the_calendar(db: Db) {

@@ -260,8 +260,9 @@ fn manage_forms(lang: Lang, csrf: String, c: &SiteCalendar) -> impl IntoView + u
     let date = c.date.to_string();
     let roster = c.roster.clone();
     let rows = roster.len() + 1;
-    let (c1, c2, c3) = (csrf.clone(), csrf.clone(), csrf);
-    let (b1, b2, b3) = (back.clone(), back.clone(), back);
+    let (c1, c2, c3, c4) = (csrf.clone(), csrf.clone(), csrf.clone(), csrf);
+    let (b1, b2, b3, b4) = (back.clone(), back.clone(), back.clone(), back);
+    let reopen_date = date.clone();
     view! {
         <section aria-labelledby="change-h">
             <h2 id="change-h">{tr(lang, "定員の変更", "Change capacity")}</h2>
@@ -294,6 +295,12 @@ fn manage_forms(lang: Lang, csrf: String, c: &SiteCalendar) -> impl IntoView + u
                 <label>{tr(lang, "休業日", "Close on")}" "<input type="date" name="date" value=date required /></label>
                 <label>{tr(lang, "理由（必須）", "Reason (required)")}" "<input name="reason" maxlength="200" required /></label>
                 <button type="submit" class="danger">{tr(lang, "この日を休業にする", "Close this day")}</button>
+            </form>
+            <form method="post" action=format!("{base}/reopen") class="inline" id="reopen-day">
+                <input type="hidden" name="csrf" value=c4 />
+                <input type="hidden" name="back" value=b4 />
+                <label>{tr(lang, "休業を取り消す日", "Reopen on")}" "<input type="date" name="date" value=reopen_date required /></label>
+                <button type="submit">{tr(lang, "休業を取り消す", "Reopen this day")}</button>
             </form>
             {(!nights).then(|| view! {
                 <h3>{tr(lang, "勤務表（RRULE）", "Roster (RRULE)")}</h3>

@@ -107,6 +107,11 @@ fn outcome(lang: Lang) -> impl IntoView {
             "休業日にしました。かかる予約を確認してください。",
             "The day is closed; check the bookings it hits.",
         ),
+        "reopen" => tr(
+            lang,
+            "休業を取り消しました。入るキャンセル待ちには空きを案内しました。",
+            "The day is open again; waiting requests that now fit were offered a place.",
+        ),
         "cancelled" => tr(
             lang,
             "予約を取り消しました。ご家庭にメールでお知らせします。",

@@ -8,6 +8,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use chrono::NaiveDate;
+use hagukumi_domain::Text;
 use hagukumi_frontend::console::model::{QueueItem, SiteCalendar, SiteOption};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Statement};
 use serde::{Deserialize, Serialize};
@@ -17,7 +18,7 @@ use uuid::Uuid;
 use crate::auth::{Require, Staff};
 use crate::booking::{site_admin, site_calendar};
 use crate::entities::{fs_pair, fs_proposal, fs_request};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
 
@@ -200,6 +201,31 @@ pub async fn close_day(
 ) -> ApiResult<Json<site_admin::ChangeOut>> {
     Ok(Json(
         site_admin::close_day(&state, &user, &code, input).await?,
+    ))
+}
+
+/// Opens a day the center closed again; waiting requests that now fit are offered.
+#[utoipa::path(delete, path = "/api/v1/console/sites/{code}/closures/{date}", tag = "console",
+    params(("code" = String, Path), ("date" = String, Path, description = "`YYYY-MM-DD`")),
+    responses((status = 200, description = "`{\"offered\":[id…],\"affected\":[]}`"),
+        (status = 403), (status = 404), (status = 422, description = "`date`: in the past, or not closed by the center")))]
+pub async fn reopen_day(
+    State(state): State<AppState>,
+    user: Require<Staff>,
+    Path((code, date)): Path<(String, String)>,
+) -> ApiResult<Json<site_admin::ChangeOut>> {
+    let date = date.parse().map_err(|_| {
+        ApiError::field(
+            "date",
+            "invalid_date",
+            Text::new(
+                "日付は YYYY-MM-DD で指定してください",
+                "Give the date as YYYY-MM-DD",
+            ),
+        )
+    })?;
+    Ok(Json(
+        site_admin::reopen_day(&state, &user, &code, site_admin::ReopenDayIn { date }).await?,
     ))
 }
 

@@ -144,6 +144,10 @@ fn family_support_routes() -> Router<AppState> {
             "/api/v1/console/sites/{code}/closures",
             post(console::close_day),
         )
+        .route(
+            "/api/v1/console/sites/{code}/closures/{date}",
+            axum::routing::delete(console::reopen_day),
+        )
         .route("/api/v1/console/sites/{code}/roster", put(console::roster))
         .route("/api/v1/console/people", get(console::people))
         .route(

@@ -45,6 +45,7 @@ use crate::auth::handlers as auth;
         console::extra_beds,
         console::extra_shift,
         console::close_day,
+        console::reopen_day,
         console::roster,
         console::people,
         console::person_calendar,

@@ -1,5 +1,5 @@
 //! Coordinators change a site's capacity: extra beds for a night, an extra staff
-//! shift on a date, a closed day (with the reason), a new roster. Each change is one
+//! shift on a date, a closed day (with the reason) or one opened again, a new roster. Each change is one
 //! transaction that locks the site's settings and the days it touches, stores the
 //! settings, writes the audit record, and lets the waiting list react at once: the
 //! first waiting request that now fits gets an offer (mailed in the same transaction).
@@ -54,6 +54,13 @@ pub struct CloseDayIn {
     pub reason: String,
 }
 
+/// `{"date"}`: a day the center closed opens again.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReopenDayIn {
+    pub date: NaiveDate,
+}
+
 /// `{"shifts":[{"rrule","start","hours","staff"}]}`: the whole roster, replaced.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -103,6 +110,7 @@ enum Change {
     Beds(ExtraBedsIn),
     Shift(ExtraShiftIn),
     Close(CloseDayIn),
+    Reopen(ReopenDayIn),
     Roster(RosterIn),
 }
 
@@ -112,6 +120,7 @@ impl Change {
             Change::Beds(_) => "site.add_beds",
             Change::Shift(_) => "site.add_shift",
             Change::Close(_) => "site.close_day",
+            Change::Reopen(_) => "site.reopen_day",
             Change::Roster(_) => "site.roster",
         }
     }
@@ -121,6 +130,7 @@ impl Change {
             Change::Beds(b) => Some(b.date),
             Change::Shift(s) => Some(s.date),
             Change::Close(c) => Some(c.date),
+            Change::Reopen(r) => Some(r.date),
             Change::Roster(_) => None,
         }
     }
@@ -155,6 +165,7 @@ impl Change {
                 }
                 Ok(())
             }
+            Change::Reopen(_) => Ok(()),
             Change::Roster(r) => {
                 if r.shifts.len() > 20 {
                     return Err(bad(
@@ -182,7 +193,8 @@ impl Change {
         }
     }
 
-    fn apply(&self, s: &mut SiteSettings) {
+    /// Changes the stored settings; refuses to reopen a day the center did not close.
+    fn apply(&self, s: &mut SiteSettings) -> ApiResult<()> {
         match self {
             Change::Beds(b) => s.extra_beds.push(ExtraBeds {
                 date: b.date,
@@ -202,8 +214,20 @@ impl Change {
                 });
                 s.closed_days.sort_by_key(|d| d.date);
             }
+            Change::Reopen(r) => {
+                if !s.closed_days.iter().any(|d| d.date == r.date) {
+                    return Err(bad(
+                        "date",
+                        "not_closed",
+                        "この日は休業日に登録されていません（年末年始などの定休日は規則で決まっています）",
+                        "That day was not closed by the center (yearly closures come from the rules)",
+                    ));
+                }
+                s.closed_days.retain(|d| d.date != r.date);
+            }
             Change::Roster(r) => s.roster = r.shifts.clone(),
         }
+        Ok(())
     }
 
     fn details(&self) -> serde_json::Value {
@@ -213,6 +237,7 @@ impl Change {
                 json!({"date": s.date, "start": s.start, "hours": s.hours, "staff": s.staff})
             }
             Change::Close(c) => json!({"date": c.date, "reason": c.reason.trim()}),
+            Change::Reopen(r) => json!({"date": r.date}),
             Change::Roster(r) => json!({"shifts": r.shifts}),
         }
     }
@@ -278,7 +303,7 @@ async fn change(
         .await?
         .ok_or(ApiError::NotFound)?;
     let mut settings = SiteSettings::of(&row)?;
-    change.apply(&mut settings);
+    change.apply(&mut settings)?;
     let mut am = row.clone().into_active_model();
     am.settings = Set(merged(&row.settings, &settings));
     let row = am.update(&txn).await?;
@@ -348,6 +373,15 @@ pub async fn close_day(
     input: CloseDayIn,
 ) -> ApiResult<ChangeOut> {
     change(state, user, code, Change::Close(input)).await
+}
+
+pub async fn reopen_day(
+    state: &AppState,
+    user: &CurrentUser,
+    code: &str,
+    input: ReopenDayIn,
+) -> ApiResult<ChangeOut> {
+    change(state, user, code, Change::Reopen(input)).await
 }
 
 pub async fn set_roster(

@@ -102,12 +102,17 @@ pub async fn offer_on_site(
         local_midnight(last) + Duration::days(1),
     )
     .map_err(|_| ApiError::Internal(anyhow::anyhow!("empty range")))?;
+    // A place on a day the site is closed (or outside its hours) is no place.
+    let open = res.open_time(&rules, first - Duration::days(1), last + Duration::days(1));
     let waiting: Vec<Stored> = repo::on_resource(txn, &res.key(), &["waitlisted"], range)
         .await?
         .into_iter()
         .filter(|w| w.row.starts_at > now)
         .filter(|w| Some(w.row.id) != skip)
-        .filter(|w| w.interval().is_ok_and(|iv| days_of(&iv).is_subset(days)))
+        .filter(|w| {
+            w.interval()
+                .is_ok_and(|iv| days_of(&iv).is_subset(days) && open.covers(&iv))
+        })
         .collect();
     if waiting.is_empty() {
         return Ok(Vec::new());
