@@ -1,6 +1,7 @@
 //! The document shell, the header every page shares, and the routes.
 
 use hagukumi_domain::Lang;
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::SsrMode;
@@ -51,11 +52,15 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     // The widget's pages load the widget's bundle and are hydrated by `WidgetApp`,
     // so the server renders them with `WidgetApp` too.
     let mut options = options;
-    let app: fn() -> AnyView = if widget {
+    if widget {
         options.output_name = WIDGET_BUNDLE.into();
-        || view! { <WidgetApp /> }.into_any()
-    } else {
-        || view! { <App /> }.into_any()
+    }
+    let app = move || {
+        if widget {
+            Either::Left(view! { <WidgetApp /> })
+        } else {
+            Either::Right(view! { <App /> })
+        }
     };
     view! {
         <!DOCTYPE html>
