@@ -33,7 +33,9 @@ test('a parent books temporary care and cancels it', async () => {
     await page.fill('#given_name-new', 'ひなた');
     await page.fill('#birth_date-new', birth);
     await Promise.all([page.waitForURL(/saved=1/), page.click('#form-child-new button[type=submit]')]);
-    assert.match(await page.textContent('main'), /ひなた/);
+    assert.match(await page.textContent('main'), /1歳1か月|1歳/);
+    const kids = await (await page.request.get(`${BASE}/api/v1/children`)).json();
+    assert.equal(kids.length, 1);
 
     // Next month is always open for booking (requests open on the 15th of the
     // month before), so pick a bookable day there at With-I.
