@@ -18,6 +18,7 @@ pub mod home_start;
 pub mod json;
 pub mod lang;
 pub mod mail;
+pub mod page_data;
 pub mod portal;
 pub mod rules;
 pub mod seed;

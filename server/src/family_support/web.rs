@@ -8,56 +8,24 @@ use hagukumi_frontend::console::model::{
     ProviderFs, QueueItem, SiteCalendar, SiteOption,
 };
 use hagukumi_frontend::console::reports::{FsMonthView, ReportView};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
 use crate::auth::Role;
-use crate::auth::extract::{CurrentUser, user_for_token};
-use crate::auth::session::{SESSION_COOKIE, cookie};
-use crate::error::ApiError;
+use crate::auth::extract::CurrentUser;
+use crate::page_data::{self, code, reshape};
 use crate::state::AppState;
 
 pub struct ConsoleWeb {
     pub state: AppState,
 }
 
-/// API shape → page shape.
-fn reshape<A: Serialize, V: DeserializeOwned>(a: A) -> Result<V, String> {
-    serde_json::to_value(a)
-        .and_then(serde_json::from_value)
-        .map_err(|e| {
-            tracing::error!(error = %e, "console view");
-            "unavailable".to_owned()
-        })
-}
-
-fn code(e: ApiError) -> String {
-    match e {
-        ApiError::NotFound => "not-found".to_owned(),
-        ApiError::Forbidden | ApiError::Unauthenticated => "unauthorized".to_owned(),
-        other => {
-            tracing::error!(error = %other, "console data");
-            "unavailable".to_owned()
-        }
-    }
-}
-
 impl ConsoleWeb {
     async fn user(&self, parts: &Parts) -> Result<CurrentUser, String> {
-        let token = cookie(&parts.headers, SESSION_COOKIE).ok_or("unauthorized")?;
-        user_for_token(&self.state.db, token)
-            .await
-            .map_err(|_| "unavailable".to_owned())?
-            .ok_or_else(|| "unauthorized".to_owned())
+        page_data::user(&self.state, parts).await
     }
 
     async fn staff(&self, parts: &Parts) -> Result<CurrentUser, String> {
-        let u = self.user(parts).await?;
-        match u.role {
-            Role::Coordinator | Role::Admin => Ok(u),
-            _ => Err("unauthorized".to_owned()),
-        }
+        page_data::staff(&self.state, parts).await
     }
 }
 

@@ -7,57 +7,27 @@ use hagukumi_domain::calendar::local_date;
 use hagukumi_frontend::home_start::port::HomeStartBackend;
 use hagukumi_frontend::home_start::{HsBoard, HsHousehold, HsPlan, HsPlanPage};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
 use super::service::{self, SeriesIn};
 use crate::auth::Role;
-use crate::auth::extract::{CurrentUser, user_for_token};
-use crate::auth::session::{SESSION_COOKIE, cookie};
+use crate::auth::extract::CurrentUser;
 use crate::entities::{child, household};
 use crate::error::ApiError;
+use crate::page_data::{self, code, reshape};
 use crate::state::AppState;
 
 pub struct HomeStartWeb {
     pub state: AppState,
 }
 
-fn reshape<A: Serialize, V: DeserializeOwned>(a: A) -> Result<V, String> {
-    serde_json::to_value(a)
-        .and_then(serde_json::from_value)
-        .map_err(|e| {
-            tracing::error!(error = %e, "home-start view");
-            "unavailable".to_owned()
-        })
-}
-
-fn code(e: ApiError) -> String {
-    match e {
-        ApiError::NotFound => "not-found".to_owned(),
-        ApiError::Forbidden | ApiError::Unauthenticated => "unauthorized".to_owned(),
-        other => {
-            tracing::error!(error = %other, "home-start data");
-            "unavailable".to_owned()
-        }
-    }
-}
-
 impl HomeStartWeb {
     async fn user(&self, parts: &Parts) -> Result<CurrentUser, String> {
-        let token = cookie(&parts.headers, SESSION_COOKIE).ok_or("unauthorized")?;
-        user_for_token(&self.state.db, token)
-            .await
-            .map_err(|_| "unavailable".to_owned())?
-            .ok_or_else(|| "unauthorized".to_owned())
+        page_data::user(&self.state, parts).await
     }
 
     async fn staff(&self, parts: &Parts) -> Result<CurrentUser, String> {
-        let u = self.user(parts).await?;
-        match u.role {
-            Role::Coordinator | Role::Admin => Ok(u),
-            _ => Err("unauthorized".to_owned()),
-        }
+        page_data::staff(&self.state, parts).await
     }
 }
 
