@@ -2,7 +2,7 @@
 //! Details hold ids and codes only; names, addresses and dates of birth stay out.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+use sea_orm::{ConnectionTrait, Set};
 use uuid::Uuid;
 
 use crate::entities::audit_log;
@@ -17,7 +17,16 @@ pub struct AuditEntry<'a> {
 }
 
 pub async fn record(conn: &impl ConnectionTrait, e: AuditEntry<'_>) -> Result<(), sea_orm::DbErr> {
-    audit_log::ActiveModel {
+    record_many(conn, vec![e]).await
+}
+
+/// Writes many entries in one statement (a group commit's audit rows).
+pub async fn record_many(
+    conn: &impl ConnectionTrait,
+    entries: Vec<AuditEntry<'_>>,
+) -> Result<(), sea_orm::DbErr> {
+    let at = Utc::now();
+    let rows = entries.into_iter().map(|e| audit_log::ActiveModel {
         id: Set(Uuid::now_v7()),
         municipality_id: Set(e.municipality_id),
         actor_user_id: Set(e.actor),
@@ -25,9 +34,7 @@ pub async fn record(conn: &impl ConnectionTrait, e: AuditEntry<'_>) -> Result<()
         entity: Set(e.entity.to_owned()),
         entity_id: Set(e.entity_id),
         details: Set(e.details),
-        at: Set(Utc::now()),
-    }
-    .insert(conn)
-    .await?;
-    Ok(())
+        at: Set(at),
+    });
+    crate::db::insert_all(conn, rows.collect()).await
 }

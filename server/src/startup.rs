@@ -56,6 +56,7 @@ impl Application {
             db: conn,
             settings: Arc::new(settings),
             leptos_options,
+            bookings: Default::default(),
         };
         let router = build_router(state.clone());
         Ok(Application {

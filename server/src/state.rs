@@ -6,6 +6,7 @@ use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
+use crate::booking::group::GroupCommit;
 use crate::settings::Settings;
 
 #[derive(Clone)]
@@ -13,6 +14,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub settings: Arc<Settings>,
     pub leptos_options: LeptosOptions,
+    /// New bookings waiting for their transaction (see [`GroupCommit`]).
+    pub bookings: Arc<GroupCommit>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

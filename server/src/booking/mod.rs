@@ -11,10 +11,12 @@
 //! - [`queue`]: the coordinators' approval queue with what each decision needs.
 //! - [`site_calendar`] / [`site_admin`]: staff calendars per site; capacity changes.
 //! - [`events`]: what happened, for the email outbox (written in the same transaction).
+//! - [`group`]: group commit: new bookings decided and stored together, many per transaction.
 //! - [`helper_visits`]: helper-programme bookings handed to dispatch and taken back.
 
 pub mod change;
 pub mod events;
+pub mod group;
 pub mod helper_visits;
 pub mod locks;
 pub mod queue;

@@ -317,9 +317,24 @@ pub async fn family_usage(
     service_key: &str,
     range: Interval,
 ) -> ApiResult<Vec<Interval>> {
+    let key = (household_id, service_key.to_owned());
+    let mut all = family_usage_many(conn, &[key.clone()], range).await?;
+    Ok(all.remove(&key).unwrap_or_default())
+}
+
+/// [`family_usage`] of several (household, service) pairs at once, in one query.
+pub async fn family_usage_many(
+    conn: &impl ConnectionTrait,
+    pairs: &[(Uuid, String)],
+    range: Interval,
+) -> ApiResult<HashMap<(Uuid, String), Vec<Interval>>> {
+    let mut out: HashMap<(Uuid, String), Vec<Interval>> = HashMap::new();
+    if pairs.is_empty() {
+        return Ok(out);
+    }
     let rows = booking::Entity::find()
-        .filter(booking::Column::HouseholdId.eq(household_id))
-        .filter(booking::Column::ServiceKey.eq(service_key))
+        .filter(booking::Column::HouseholdId.is_in(pairs.iter().map(|(h, _)| *h)))
+        .filter(booking::Column::ServiceKey.is_in(pairs.iter().map(|(_, s)| s.clone())))
         .filter(
             booking::Column::Status.is_in(HOLDING.iter().copied().chain(["completed", "no_show"])),
         )
@@ -328,8 +343,12 @@ pub async fn family_usage(
         .filter(booking::Column::StartsAt.lt(range.end()))
         .all(conn)
         .await?;
-    Ok(rows
-        .iter()
-        .filter_map(|r| Interval::new(r.starts_at, r.ends_at).ok())
-        .collect())
+    for r in rows {
+        if let Ok(iv) = Interval::new(r.starts_at, r.ends_at) {
+            out.entry((r.household_id, r.service_key))
+                .or_default()
+                .push(iv);
+        }
+    }
+    Ok(out)
 }

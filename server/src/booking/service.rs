@@ -15,7 +15,7 @@ use hagukumi_domain::availability::{
 use hagukumi_domain::booking::{
     Actor, Booking, CancellationPolicy, ChargeKind, Effect, Event, Flow, OccurrenceReport,
     SERIES_CAP, SeriesContext, Status, Transition, expand_series, plan_series, quotas_from_rules,
-    submit, transition,
+    transition,
 };
 use hagukumi_domain::calendar::FiscalYear;
 use hagukumi_domain::capacity::{ConflictCode, Municipality, Occupancy};
@@ -23,6 +23,7 @@ use hagukumi_domain::eligibility::{self, ChildInput, EligibilityRequest};
 use hagukumi_domain::fees::{self, ChildFee, Period, Quote, QuoteRequest};
 use hagukumi_domain::rules::{BookingUnit, MunicipalityRules, ReasonCode, ServiceRules};
 use hagukumi_domain::{ServiceId, Text};
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
     IntoActiveModel, QueryFilter, Set,
@@ -33,13 +34,14 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::events::{self, BookingEvent, EventKind};
+use super::group::Job;
 use super::locks::LockSet;
 use super::repo::{self, Details, Stored};
 use super::resource::{SiteResource, hours_text, municipality_codes, occupancy};
 use super::waitlist;
 use crate::audit::{self, AuditEntry};
 use crate::auth::{CurrentUser, Role};
-use crate::entities::{booking, booking_child, child, coupon_balance, household, idempotency_key};
+use crate::entities::{booking, booking_child, child, coupon_balance, household};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::state::AppState;
 use crate::{db, rules};
@@ -97,10 +99,12 @@ pub struct Prepared {
     pub family: eligibility::Household,
     pub reason: Option<ReasonCode>,
     pub municipality: Option<Municipality>,
+    /// The first child's given name, for the emails (the only name they carry).
+    pub first_child_name: Option<String>,
 }
 
 impl Prepared {
-    fn template(&self) -> Occupancy {
+    pub(super) fn template(&self) -> Occupancy {
         let first = self.occurrences.first().copied();
         let iv = first.unwrap_or_else(|| Interval::local_day(NaiveDate::MIN));
         occupancy(
@@ -110,7 +114,16 @@ impl Prepared {
         )
     }
 
-    fn hull(&self) -> Interval {
+    /// The fiscal years the occurrences fall in: the range quotas count over.
+    pub(super) fn usage_range(&self) -> Interval {
+        let hull = self.hull();
+        let fy_start = local_midnight(FiscalYear::of(local_date(hull.start())).start());
+        let fy_end =
+            local_midnight(FiscalYear::of(local_date(hull.end())).end()) + Duration::days(1);
+        Interval::new(fy_start, fy_end).unwrap_or(hull)
+    }
+
+    pub(super) fn hull(&self) -> Interval {
         let mut it = self.occurrences.iter();
         let first = it
             .next()
@@ -124,7 +137,12 @@ impl Prepared {
     }
 }
 
-fn invalid(field: &str, code: &str, ja: impl Into<String>, en: impl Into<String>) -> ApiError {
+pub(super) fn invalid(
+    field: &str,
+    code: &str,
+    ja: impl Into<String>,
+    en: impl Into<String>,
+) -> ApiError {
     ApiError::field(field, code, Text::new(ja, en))
 }
 
@@ -158,6 +176,7 @@ pub async fn prepare(
         ));
     }
     let mut children = Vec::new();
+    let mut first_child_name = None;
     let mut seen = BTreeSet::new();
     for (i, id) in req.children.iter().enumerate() {
         if !seen.insert(*id) {
@@ -183,6 +202,9 @@ pub async fn prepare(
                 "A child who is not yet born cannot be booked",
             ));
         };
+        if first_child_name.is_none() {
+            first_child_name = Some(c.given_name);
+        }
         children.push((c.id, birth));
     }
     let site = SiteResource::for_service(conn, req.service.as_str(), user.municipality_id)
@@ -313,6 +335,7 @@ pub async fn prepare(
             waitlist: req.waitlist,
         },
         municipality: codes.get(&user.municipality_id).cloned(),
+        first_child_name,
         household,
         children,
         site,
@@ -455,7 +478,7 @@ fn period_of(iv: &Interval, template: Option<&Period>) -> Period {
 }
 
 /// The quote with each child's remaining coupon balance.
-fn quote_for(
+pub(super) fn quote_for(
     all: &MunicipalityRules,
     service: ServiceId,
     rules: &ServiceRules,
@@ -503,22 +526,33 @@ pub async fn coupon_left(
     children: &[(Uuid, NaiveDate)],
     on: NaiveDate,
 ) -> ApiResult<HashMap<Uuid, u32>> {
-    let Some(c) = &all.coupon else {
+    if all.coupon.is_none() {
         return Ok(HashMap::new());
+    }
+    let ids: Vec<Uuid> = children.iter().map(|(id, _)| *id).collect();
+    let spent = load_spent(conn, &ids, &[FiscalYear::of(on).0]).await?;
+    Ok(coupon_left_in(all, children, on, &spent))
+}
+
+/// Each child's coupon left in the fiscal year of `on`, given what is `spent`.
+pub fn coupon_left_in(
+    all: &MunicipalityRules,
+    children: &[(Uuid, NaiveDate)],
+    on: NaiveDate,
+    spent: &Spent,
+) -> HashMap<Uuid, u32> {
+    let Some(c) = &all.coupon else {
+        return HashMap::new();
     };
     let fy = FiscalYear::of(on).0;
-    let mut out = HashMap::new();
-    for (id, _) in children {
-        let spent = coupon_balance::Entity::find_by_id((*id, fy))
-            .one(conn)
-            .await?
-            .map_or(0, |b| b.spent_yen);
-        let left = i64::from(c.yen_per_fiscal_year)
-            .saturating_sub(spent)
-            .max(0);
-        out.insert(*id, u32::try_from(left).unwrap_or(0));
-    }
-    Ok(out)
+    children
+        .iter()
+        .map(|(id, _)| {
+            let used = spent.get(&(*id, fy)).copied().unwrap_or(0);
+            let left = i64::from(c.yen_per_fiscal_year).saturating_sub(used).max(0);
+            (*id, u32::try_from(left).unwrap_or(0))
+        })
+        .collect()
 }
 
 /// What `POST /api/v1/bookings` made.
@@ -551,13 +585,23 @@ async fn plan(
     p: &Prepared,
     now: DateTime<Utc>,
 ) -> ApiResult<Vec<OccurrenceReport>> {
-    let hull = p.hull();
     let codes = municipality_codes(conn).await?;
-    let existing = repo::holding(conn, &p.site.key(), hull, &codes).await?;
-    let fy_start = local_midnight(FiscalYear::of(local_date(hull.start())).start());
-    let fy_end = local_midnight(FiscalYear::of(local_date(hull.end())).end()) + Duration::days(1);
-    let usage_range = Interval::new(fy_start, fy_end).unwrap_or(hull);
-    let family = repo::family_usage(conn, p.household.id, p.service.as_str(), usage_range).await?;
+    let existing = repo::holding(conn, &p.site.key(), p.hull(), &codes).await?;
+    let family =
+        repo::family_usage(conn, p.household.id, p.service.as_str(), p.usage_range()).await?;
+    plan_with(p, now, &existing, &family)
+}
+
+/// What fits of `p`, occurrence by occurrence, given the place-holding bookings
+/// `existing` of its site and the family's own bookings `family` (as read on the
+/// transaction, plus any a group commit has decided before this one).
+pub(super) fn plan_with(
+    p: &Prepared,
+    now: DateTime<Utc>,
+    existing: &[Occupancy],
+    family: &[Interval],
+) -> ApiResult<Vec<OccurrenceReport>> {
+    let hull = p.hull();
     let quotas = quotas_from_rules(&p.rules.limits, p.household.multiple_birth);
     let open = p.site.open_time(
         &p.rules,
@@ -573,17 +617,17 @@ async fn plan(
                 open: &open,
                 window: Some(&window),
                 model,
-                existing: &existing,
+                existing,
                 template: &template,
                 quotas: &quotas,
-                family_bookings: &family,
+                family_bookings: family,
                 now,
             },
         )
     })
 }
 
-fn is_capacity(code: ConflictCode) -> bool {
+pub(super) fn is_capacity(code: ConflictCode) -> bool {
     matches!(
         code,
         ConflictCode::NoBed
@@ -595,7 +639,10 @@ fn is_capacity(code: ConflictCode) -> bool {
     )
 }
 
-/// Creates the booking (or the series' bookings that fit) in one transaction.
+/// Creates the booking (or the series' bookings that fit): checked against the
+/// rules here, then decided under the locks and stored, with its audit row and
+/// emails, in one transaction shared with whatever other bookings arrive at the
+/// same moment (see [`super::group`]).
 pub async fn create(
     state: &AppState,
     user: &CurrentUser,
@@ -606,188 +653,31 @@ pub async fn create(
     // Lapsed offers are not waited for: `repo::holding` ignores them, and the
     // waitlist job marks them expired and offers the place on.
     let p = prepare(&state.db, user, req, now).await?;
-    let txn = db::begin_write(&state.db).await?;
-    let mut locks = LockSet::new();
-    locks.household(p.household.id);
-    for iv in &p.occurrences {
-        locks.days(&p.site.key(), iv);
-    }
-    locks.acquire(&txn).await?;
-
-    if let Some(k) = key
-        && let Some(done) = idempotency_key::Entity::find_by_id((user.id, k.to_owned()))
-            .one(&txn)
-            .await?
-    {
-        txn.rollback().await?;
-        if done.fingerprint != req.fingerprint() {
-            return Err(invalid(
-                "Idempotency-Key",
-                "reused",
-                "この Idempotency-Key は別の内容の予約に使われています",
-                "This Idempotency-Key was used for a different request",
-            ));
-        }
-        let ids: Vec<Uuid> = serde_json::from_value(done.booking_ids).unwrap_or_default();
-        let mut stored = Vec::new();
-        for id in ids {
-            if let Some(s) = repo::find(&state.db, id).await? {
-                stored.push(s);
-            }
-        }
-        let created = if p.series {
-            Created::Series {
-                series_id: stored
-                    .first()
-                    .and_then(|s| s.row.series_id)
-                    .unwrap_or_default(),
-                bookings: stored,
-                skipped: Vec::new(),
-            }
-        } else {
-            Created::One(Box::new(stored.pop().ok_or(ApiError::NotFound)?))
-        };
-        return Ok(CreateOutcome {
-            created,
-            replayed: true,
-        });
-    }
-
-    let reports = plan(&txn, &p, now).await?;
-    let mut events = Vec::new();
-    let mut made = Vec::new();
-    let mut skipped = Vec::new();
-    let series_id = p.series.then(Uuid::now_v7);
-    let coupon_cap = p
-        .all_rules
-        .coupon
-        .map_or(0, |c| i64::from(c.yen_per_fiscal_year));
-    for report in reports {
-        let iv = report.interval;
-        let fits = match &report.outcome {
-            Ok(()) => true,
-            Err(c) if !p.series && is_capacity(c.code) && p.flow.waitlist => false,
-            Err(c) if !p.series && is_capacity(c.code) => {
-                txn.rollback().await?;
-                let hint = Text::new(
-                    format!("{}(キャンセル待ちに登録できます)", c.message.ja),
-                    format!("{} (you can join the waiting list)", c.message.en),
-                );
-                return Err(ApiError::Conflict(hint));
-            }
-            Err(c) if !p.series => {
-                txn.rollback().await?;
-                let field = if c.code == ConflictCode::Quota {
-                    "period"
-                } else {
-                    "period.start"
-                };
-                let code = match c.code {
-                    ConflictCode::Quota => "quota",
-                    ConflictCode::BookingWindow => "booking_window",
-                    ConflictCode::Closed => "outside_opening_hours",
-                    _ => "not_bookable",
-                };
-                return Err(ApiError::field(field, code, c.message.clone()));
-            }
-            Err(_) => {
-                skipped.push(report);
-                continue;
-            }
-        };
-        let balances = coupon_left(&txn, &p.all_rules, &p.children, local_date(iv.start())).await?;
-        let quote = quote_for(
-            &p.all_rules,
-            p.service,
-            &p.rules,
-            &iv,
-            &p.children,
-            &p.family,
-            &balances,
-        )?;
-        let stored = insert(&txn, user, &p, iv, &quote, series_id, now).await?;
-        let domain = stored.domain()?;
-        let t = submit(&domain, fits, now).map_err(|e| ApiError::Conflict(e.message))?;
-        let was = stored.row.status.clone();
-        let stored = apply(&txn, &stored, &t, now, coupon_cap, &mut events).await?;
-        super::helper_visits::after_transition(&txn, state, Some(user.id), &was, &stored).await?;
-        audit::record(
-            &txn,
-            AuditEntry {
-                municipality_id: Some(stored.row.municipality_id),
-                actor: Some(user.id),
-                action: "booking.create",
-                entity: "booking",
-                entity_id: stored.row.id.to_string(),
-                details: json!({
-                    "service": p.service.as_str(),
-                    "site": p.site.site.code,
-                    "status": stored.row.status,
-                    "children": stored.children.len(),
-                    "series_id": series_id,
-                }),
+    state
+        .bookings
+        .submit(
+            state,
+            Job {
+                user_id: user.id,
+                municipality_id: user.municipality_id,
+                fingerprint: req.fingerprint(),
+                key: key.map(str::to_owned),
+                p,
+                now,
             },
         )
-        .await?;
-        made.push(stored);
-    }
-    if made.is_empty() {
-        txn.rollback().await?;
-        let first = skipped.first().and_then(|r| r.outcome.as_ref().err());
-        return Err(ApiError::Conflict(first.map_or_else(
-            || {
-                Text::new(
-                    "予約できる日時がありません",
-                    "None of the occurrences can be booked",
-                )
-            },
-            |c| {
-                Text::new(
-                    format!("予約できる日時がありません(例: {})", c.message.ja),
-                    format!(
-                        "None of the occurrences can be booked (e.g. {})",
-                        c.message.en
-                    ),
-                )
-            },
-        )));
-    }
-    if let Some(k) = key {
-        idempotency_key::ActiveModel {
-            user_id: Set(user.id),
-            key: Set(k.to_owned()),
-            fingerprint: Set(req.fingerprint()),
-            booking_ids: Set(json!(made.iter().map(|s| s.row.id).collect::<Vec<_>>())),
-            created_at: Set(now),
-        }
-        .insert(&txn)
-        .await?;
-    }
-    events::publish(&txn, &state.settings, &events).await?;
-    txn.commit().await?;
-    let created = match series_id {
-        Some(series_id) => Created::Series {
-            series_id,
-            bookings: made,
-            skipped,
-        },
-        None => Created::One(Box::new(made.pop().ok_or(ApiError::NotFound)?)),
-    };
-    Ok(CreateOutcome {
-        created,
-        replayed: false,
-    })
+        .await
 }
 
-async fn insert(
-    txn: &DatabaseTransaction,
-    user: &CurrentUser,
-    p: &Prepared,
+/// A new booking of `job` at `iv` as it will be stored, before the domain
+/// decides its status (`requested` is a placeholder `submit` ignores).
+pub(super) fn new_stored(
+    job: &Job,
     iv: Interval,
     quote: &Quote,
     series_id: Option<Uuid>,
-    now: DateTime<Utc>,
-) -> ApiResult<Stored> {
+) -> Stored {
+    let p = &job.p;
     let coupon = quote.coupon_applied_yen;
     let details = Details {
         flow: p.flow,
@@ -796,53 +686,47 @@ async fn insert(
         reason: p.reason,
         quote: serde_json::to_value(quote).unwrap_or_default(),
     };
-    let row = booking::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        municipality_id: Set(user.municipality_id),
-        household_id: Set(p.household.id),
-        created_by: Set(user.id),
-        service_key: Set(p.service.as_str().to_owned()),
-        site_id: Set(Some(p.site.site.id)),
-        resource_key: Set(p.site.key()),
-        // A placeholder `submit` ignores; `apply` stores the domain's answer.
-        status: Set("requested".to_owned()),
-        starts_at: Set(iv.start()),
-        ends_at: Set(iv.end()),
-        offer_expires_at: Set(None),
-        waitlisted_at: Set(None),
-        fee_yen: Set(quote.total_yen + coupon),
-        coupon_yen: Set(coupon),
-        total_yen: Set(quote.total_yen),
-        charge_kind: Set(None),
-        charge_percent: Set(None),
-        charge_yen: Set(0),
-        series_id: Set(series_id),
-        details: Set(serde_json::to_value(&details).unwrap_or_default()),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(txn)
-    .await?;
-    let mut children = Vec::new();
-    for (i, (id, birth)) in p.children.iter().enumerate() {
-        let yen: i64 = quote
-            .coupon_uses
-            .iter()
-            .filter(|u| u.child == i)
-            .map(|u| u.applied_yen)
-            .sum();
-        children.push(
-            booking_child::ActiveModel {
-                booking_id: Set(row.id),
-                child_id: Set(*id),
-                birth_date: Set(*birth),
-                coupon_yen: Set(yen),
-            }
-            .insert(txn)
-            .await?,
-        );
-    }
-    Ok(Stored { row, children })
+    let row = booking::Model {
+        id: Uuid::now_v7(),
+        municipality_id: job.municipality_id,
+        household_id: p.household.id,
+        created_by: job.user_id,
+        service_key: p.service.as_str().to_owned(),
+        site_id: Some(p.site.site.id),
+        resource_key: p.site.key(),
+        status: "requested".to_owned(),
+        starts_at: iv.start(),
+        ends_at: iv.end(),
+        offer_expires_at: None,
+        waitlisted_at: None,
+        fee_yen: quote.total_yen + coupon,
+        coupon_yen: coupon,
+        total_yen: quote.total_yen,
+        charge_kind: None,
+        charge_percent: None,
+        charge_yen: 0,
+        series_id,
+        details: serde_json::to_value(&details).unwrap_or_default(),
+        created_at: job.now,
+        updated_at: job.now,
+    };
+    let children = p
+        .children
+        .iter()
+        .enumerate()
+        .map(|(i, (id, birth))| booking_child::Model {
+            booking_id: row.id,
+            child_id: *id,
+            birth_date: *birth,
+            coupon_yen: quote
+                .coupon_uses
+                .iter()
+                .filter(|u| u.child == i)
+                .map(|u| u.applied_yen)
+                .sum(),
+        })
+        .collect();
+    Stored { row, children }
 }
 
 fn kind_of(
@@ -879,80 +763,110 @@ fn kind_of(
     })
 }
 
-/// Stores a transition and performs its effects (coupons, charges) on `txn`.
-/// `OfferFreedPlace` is left to the caller, which knows which days it holds.
-pub async fn apply(
-    txn: &DatabaseTransaction,
+/// Coupon yen spent per (child, fiscal year), as far as a transaction knows it.
+pub type Spent = HashMap<(Uuid, i32), i64>;
+
+/// A transition worked out in memory: the booking as it will be stored, and what
+/// else must be written with it.
+pub struct Settled {
+    pub stored: Stored,
+    /// Children whose coupon share was cut (spent elsewhere since the quote).
+    pub cut: Vec<usize>,
+    /// The (child, fiscal year) balances in `spent` that changed.
+    pub balances: BTreeSet<(Uuid, i32)>,
+}
+
+/// The fiscal year a booking's coupon is counted in.
+fn coupon_year(row: &booking::Model) -> i32 {
+    FiscalYear::of(local_date(row.starts_at)).0
+}
+
+/// The children a transition's coupon effects touch.
+fn coupon_children(t: &Transition) -> Vec<Uuid> {
+    t.effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::SpendCoupon { child, .. } | Effect::RefundCoupon { child, .. } => {
+                child.parse().ok()
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Works out a transition and its effects (coupons, charges) in memory, against
+/// the balances in `spent`, which it updates. Nothing is written: [`apply`] does
+/// that for one booking, the group commit for many.
+pub fn settle(
     s: &Stored,
     t: &Transition,
     now: DateTime<Utc>,
     coupon_cap: i64,
+    spent: &mut Spent,
     events: &mut Vec<BookingEvent>,
-) -> ApiResult<Stored> {
-    let mut row = s.row.clone().into_active_model();
-    row.status = Set(t.to.code().to_owned());
-    row.updated_at = Set(now);
+) -> Settled {
+    let mut row = s.row.clone();
+    row.status = t.to.code().to_owned();
+    row.updated_at = now;
     if let Status::Offered { expires_at } = t.to {
-        row.offer_expires_at = Set(Some(expires_at));
+        row.offer_expires_at = Some(expires_at);
     }
     if t.to == Status::Waitlisted {
-        row.waitlisted_at = Set(Some(now));
+        row.waitlisted_at = Some(now);
     }
-    let fy = FiscalYear::of(local_date(s.row.starts_at)).0;
+    let fy = coupon_year(&s.row);
     let mut children = s.children.clone();
     let mut coupon_total = s.row.coupon_yen;
+    let mut cut = Vec::new();
+    let mut balances = BTreeSet::new();
     for e in &t.effects {
         match e {
             Effect::SpendCoupon { child, yen } => {
                 let Ok(child_id) = child.parse::<Uuid>() else {
                     continue;
                 };
-                let spent = coupon_balance::Entity::find_by_id((child_id, fy))
-                    .one(txn)
-                    .await?;
-                let before = spent.as_ref().map_or(0, |b| b.spent_yen);
+                let before = spent.get(&(child_id, fy)).copied().unwrap_or(0);
                 // Spent elsewhere since the quote: spend what is left, never more.
                 let take = i64::from(*yen).min((coupon_cap - before).max(0));
-                save_spent(txn, child_id, fy, spent, before + take).await?;
+                spent.insert((child_id, fy), before + take);
+                balances.insert((child_id, fy));
                 if take < i64::from(*yen)
-                    && let Some(c) = children.iter_mut().find(|c| c.child_id == child_id)
+                    && let Some((i, c)) = children
+                        .iter_mut()
+                        .enumerate()
+                        .find(|(_, c)| c.child_id == child_id)
                 {
                     coupon_total -= c.coupon_yen - take;
                     c.coupon_yen = take;
-                    let mut am = c.clone().into_active_model();
-                    am.coupon_yen = Set(take);
-                    am.update(txn).await?;
+                    cut.push(i);
                 }
             }
             Effect::RefundCoupon { child, yen } => {
                 let Ok(child_id) = child.parse::<Uuid>() else {
                     continue;
                 };
-                let spent = coupon_balance::Entity::find_by_id((child_id, fy))
-                    .one(txn)
-                    .await?;
-                let before = spent.as_ref().map_or(0, |b| b.spent_yen);
-                save_spent(txn, child_id, fy, spent, (before - i64::from(*yen)).max(0)).await?;
+                let before = spent.get(&(child_id, fy)).copied().unwrap_or(0);
+                spent.insert((child_id, fy), (before - i64::from(*yen)).max(0));
+                balances.insert((child_id, fy));
             }
             Effect::Charge { kind, percent, yen } => {
-                row.charge_kind = Set(Some(
+                row.charge_kind = Some(
                     match kind {
                         ChargeKind::Cancellation => "cancellation",
                         ChargeKind::NoShow => "no_show",
                     }
                     .to_owned(),
-                ));
-                row.charge_percent = Set(Some(i32::from(*percent)));
-                row.charge_yen = Set(i64::from(*yen));
+                );
+                row.charge_percent = Some(i32::from(*percent));
+                row.charge_yen = i64::from(*yen);
             }
             Effect::OfferFreedPlace | Effect::ScheduleExpiry { .. } | Effect::Notify { .. } => {}
         }
     }
     if coupon_total != s.row.coupon_yen {
-        row.coupon_yen = Set(coupon_total);
-        row.total_yen = Set(s.row.fee_yen - coupon_total);
+        row.coupon_yen = coupon_total;
+        row.total_yen = s.row.fee_yen - coupon_total;
     }
-    let row = row.update(txn).await?;
     for e in &t.effects {
         if let Effect::Notify { to, about } = e
             && let Some(kind) = kind_of(about, t.from, t, &row)
@@ -967,33 +881,88 @@ pub async fn apply(
             });
         }
     }
-    Ok(Stored { row, children })
+    Settled {
+        stored: Stored { row, children },
+        cut,
+        balances,
+    }
 }
 
-async fn save_spent(
-    txn: &DatabaseTransaction,
-    child_id: Uuid,
-    fy: i32,
-    existing: Option<coupon_balance::Model>,
-    spent: i64,
-) -> ApiResult<()> {
-    match existing {
-        Some(b) => {
-            let mut am = b.into_active_model();
-            am.spent_yen = Set(spent);
-            am.update(txn).await?;
-        }
-        None => {
-            coupon_balance::ActiveModel {
-                child_id: Set(child_id),
-                fiscal_year: Set(fy),
-                spent_yen: Set(spent),
-            }
-            .insert(txn)
-            .await?;
-        }
+/// The coupon spent by `children` in fiscal year `fy` (one query).
+pub async fn load_spent(
+    conn: &impl ConnectionTrait,
+    children: &[Uuid],
+    fys: &[i32],
+) -> ApiResult<Spent> {
+    if children.is_empty() || fys.is_empty() {
+        return Ok(Spent::new());
     }
+    Ok(coupon_balance::Entity::find()
+        .filter(coupon_balance::Column::ChildId.is_in(children.iter().copied()))
+        .filter(coupon_balance::Column::FiscalYear.is_in(fys.iter().copied()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|b| ((b.child_id, b.fiscal_year), b.spent_yen))
+        .collect())
+}
+
+/// Writes the `keys` balances of `spent` (one upsert).
+pub async fn save_spent(
+    conn: &impl ConnectionTrait,
+    keys: &BTreeSet<(Uuid, i32)>,
+    spent: &Spent,
+) -> ApiResult<()> {
+    let rows = keys.iter().map(|(child, fy)| coupon_balance::ActiveModel {
+        child_id: Set(*child),
+        fiscal_year: Set(*fy),
+        spent_yen: Set(spent.get(&(*child, *fy)).copied().unwrap_or(0)),
+    });
+    coupon_balance::Entity::insert_many(rows)
+        .on_conflict(
+            OnConflict::columns([
+                coupon_balance::Column::ChildId,
+                coupon_balance::Column::FiscalYear,
+            ])
+            .update_column(coupon_balance::Column::SpentYen)
+            .to_owned(),
+        )
+        .exec_without_returning(conn)
+        .await?;
     Ok(())
+}
+
+/// Stores a transition and performs its effects (coupons, charges) on `txn`.
+/// `OfferFreedPlace` is left to the caller, which knows which days it holds.
+pub async fn apply(
+    txn: &DatabaseTransaction,
+    s: &Stored,
+    t: &Transition,
+    now: DateTime<Utc>,
+    coupon_cap: i64,
+    events: &mut Vec<BookingEvent>,
+) -> ApiResult<Stored> {
+    let mut spent = load_spent(txn, &coupon_children(t), &[coupon_year(&s.row)]).await?;
+    let done = settle(s, t, now, coupon_cap, &mut spent, events);
+    save_spent(txn, &done.balances, &spent).await?;
+    for i in &done.cut {
+        let c = &done.stored.children[*i];
+        let mut am = c.clone().into_active_model();
+        am.reset(booking_child::Column::CouponYen);
+        am.update(txn).await?;
+    }
+    let row = done
+        .stored
+        .row
+        .clone()
+        .into_active_model()
+        .reset_all()
+        .update(txn)
+        .await?;
+    Ok(Stored {
+        row,
+        children: done.stored.children,
+    })
 }
 
 /// Whether `user` may see the booking; others get 404 (existence not disclosed).

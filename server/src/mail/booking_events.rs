@@ -2,6 +2,8 @@
 //! transaction) turned into emails: which template, to whom, with what the
 //! message needs read from the booking's rows on the same transaction.
 
+use std::collections::HashMap;
+
 use hagukumi_domain::Text;
 use hagukumi_domain::booking::Recipient as To;
 use sea_orm::{
@@ -43,17 +45,27 @@ pub async fn booking_info(
             .map(|c| c.given_name),
         None => None,
     };
-    Ok(BookingInfo {
+    Ok(info_from(b, svc.as_ref(), place.as_ref(), child_given_name))
+}
+
+/// What a booking looks like in an email, from rows the caller already holds.
+pub fn info_from(
+    b: &booking::Model,
+    svc: Option<&service::Model>,
+    place: Option<&site::Model>,
+    child_given_name: Option<String>,
+) -> BookingInfo {
+    BookingInfo {
         booking_id: b.id,
         reference: reference(b.id),
         service: svc
-            .map(|s| Text::new(s.name_ja, s.name_en))
+            .map(|s| Text::new(s.name_ja.clone(), s.name_en.clone()))
             .unwrap_or_else(|| Text::new(b.service_key.clone(), b.service_key.clone())),
-        place: place.map(|s| Text::new(s.name_ja, s.name_en)),
+        place: place.map(|s| Text::new(s.name_ja.clone(), s.name_en.clone())),
         starts_at: b.starts_at,
         ends_at: b.ends_at,
         child_given_name,
-    })
+    }
 }
 
 /// The booking number people read out on the phone: the last 8 hex digits.
@@ -62,17 +74,44 @@ pub fn reference(id: Uuid) -> String {
     format!("HG-{}", hex[hex.len() - 8..].to_uppercase())
 }
 
+/// A booking's row and how it reads in an email, by booking id.
+pub type Known = HashMap<Uuid, (booking::Model, BookingInfo)>;
+
 /// Writes the emails for `events` on `conn` (the booking's transaction).
 pub async fn publish(
     conn: &impl ConnectionTrait,
     settings: &Settings,
     events: &[BookingEvent],
 ) -> Result<(), DbErr> {
+    let mut known = Known::new();
     for e in events {
-        let Some(row) = booking::Entity::find_by_id(e.booking_id).one(conn).await? else {
+        if known.contains_key(&e.booking_id) {
+            continue;
+        }
+        if let Some(row) = booking::Entity::find_by_id(e.booking_id).one(conn).await? {
+            let info = booking_info(conn, &row).await?;
+            known.insert(row.id, (row, info));
+        }
+    }
+    publish_known(conn, settings, events, &known).await
+}
+
+/// Writes the emails for `events` about the bookings in `known` (events about
+/// others are skipped), all in one go: see [`outbox::enqueue_many`].
+pub async fn publish_known(
+    conn: &impl ConnectionTrait,
+    settings: &Settings,
+    events: &[BookingEvent],
+    known: &Known,
+) -> Result<(), DbErr> {
+    let mut mails = Vec::new();
+    // One count per municipality, however many requests arrive together.
+    let mut waiting: HashMap<Uuid, (u64, Vec<BookingInfo>)> = HashMap::new();
+    for e in events {
+        let Some((row, info)) = known.get(&e.booking_id) else {
             continue;
         };
-        let info = booking_info(conn, &row).await?;
+        let (row, info) = (row, info.clone());
         let family = Recipient::User(e.family_user);
         let mail = match (&e.to, &e.kind) {
             (To::Family, EventKind::Received { needs_approval }) => Some((
@@ -154,7 +193,11 @@ pub async fn publish(
                     needs_approval: true,
                 },
             ) => {
-                let (count, oldest) = waiting_for_approval(conn, e.municipality_id).await?;
+                if !waiting.contains_key(&e.municipality_id) {
+                    let w = waiting_for_approval(conn, e.municipality_id).await?;
+                    waiting.insert(e.municipality_id, w);
+                }
+                let (count, oldest) = waiting.get(&e.municipality_id).cloned().unwrap_or_default();
                 Some((
                     Recipient::Coordinators(e.municipality_id),
                     MailEvent::ApprovalsWaiting { count, oldest },
@@ -166,14 +209,13 @@ pub async fn publish(
             _ => None,
         };
         match mail {
-            Some((to, event)) => {
-                outbox::enqueue(conn, settings, to, event).await?;
-            }
+            Some(m) => mails.push(m),
             None => {
                 tracing::debug!(booking = %e.booking_id, kind = ?e.kind, to = ?e.to, "booking event without email")
             }
         }
     }
+    outbox::enqueue_many(conn, settings, mails).await?;
     Ok(())
 }
 

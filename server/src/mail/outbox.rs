@@ -3,6 +3,7 @@
 //! email exists exactly when the change does. The worker then [`claim`]s rows,
 //! sends them and marks them [`mark_sent`], [`mark_retry`] or [`mark_failed`].
 
+use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -38,6 +39,7 @@ pub const PENDING: &str = "pending";
 pub const SENT: &str = "sent";
 pub const FAILED: &str = "failed";
 
+#[derive(Clone)]
 struct Resolved {
     user_id: Option<Uuid>,
     municipality_id: Option<Uuid>,
@@ -46,38 +48,65 @@ struct Resolved {
     lang: Lang,
 }
 
-async fn resolve(conn: &impl ConnectionTrait, to: &Recipient) -> Result<Vec<Resolved>, DbErr> {
-    let from_user = |u: user::Model| Resolved {
+/// Every recipient of every item, in order: one query for all the accounts and
+/// one per municipality whose coordinators are written to.
+async fn resolve_all(
+    conn: &impl ConnectionTrait,
+    items: &[(Recipient, MailEvent)],
+) -> Result<Vec<Vec<Resolved>>, DbErr> {
+    let from_user = |u: &user::Model| Resolved {
         user_id: Some(u.id),
         municipality_id: Some(u.municipality_id),
-        email: u.email,
-        name: u.display_name,
+        email: u.email.clone(),
+        name: u.display_name.clone(),
         lang: Lang::from_tag(&u.locale),
     };
-    Ok(match to {
-        Recipient::User(id) => user::Entity::find_by_id(*id)
-            .one(conn)
-            .await?
-            .map(from_user)
-            .into_iter()
-            .collect(),
-        Recipient::Coordinators(municipality) => user::Entity::find()
-            .filter(user::Column::MunicipalityId.eq(*municipality))
-            .filter(user::Column::Role.eq("coordinator"))
-            .order_by_asc(user::Column::Email)
+    let ids: BTreeSet<Uuid> = items
+        .iter()
+        .filter_map(|(to, _)| match to {
+            Recipient::User(id) => Some(*id),
+            _ => None,
+        })
+        .collect();
+    let users: HashMap<Uuid, Resolved> = if ids.is_empty() {
+        HashMap::new()
+    } else {
+        user::Entity::find()
+            .filter(user::Column::Id.is_in(ids))
             .all(conn)
             .await?
-            .into_iter()
-            .map(from_user)
-            .collect(),
-        Recipient::Address { email, name, lang } => vec![Resolved {
-            user_id: None,
-            municipality_id: None,
-            email: email.clone(),
-            name: name.clone(),
-            lang: *lang,
-        }],
-    })
+            .iter()
+            .map(|u| (u.id, from_user(u)))
+            .collect()
+    };
+    let mut coordinators: HashMap<Uuid, Vec<Resolved>> = HashMap::new();
+    for (to, _) in items {
+        if let Recipient::Coordinators(m) = to
+            && !coordinators.contains_key(m)
+        {
+            let all = user::Entity::find()
+                .filter(user::Column::MunicipalityId.eq(*m))
+                .filter(user::Column::Role.eq("coordinator"))
+                .order_by_asc(user::Column::Email)
+                .all(conn)
+                .await?;
+            coordinators.insert(*m, all.iter().map(from_user).collect());
+        }
+    }
+    Ok(items
+        .iter()
+        .map(|(to, _)| match to {
+            Recipient::User(id) => users.get(id).cloned().into_iter().collect(),
+            Recipient::Coordinators(m) => coordinators.get(m).cloned().unwrap_or_default(),
+            Recipient::Address { email, name, lang } => vec![Resolved {
+                user_id: None,
+                municipality_id: None,
+                email: email.clone(),
+                name: name.clone(),
+                lang: *lang,
+            }],
+        })
+        .collect())
 }
 
 /// Renders `event` for each recipient and writes one outbox row each, on `conn`
@@ -88,7 +117,7 @@ pub async fn enqueue(
     to: Recipient,
     event: MailEvent,
 ) -> Result<Vec<Uuid>, DbErr> {
-    insert(conn, settings, &to, &event, None).await
+    insert(conn, settings, to, event, None).await
 }
 
 /// Like [`enqueue`], but at most once per `key` and recipient, however often it
@@ -101,160 +130,215 @@ pub async fn enqueue_once(
     event: MailEvent,
     key: &str,
 ) -> Result<Vec<Uuid>, DbErr> {
-    insert(conn, settings, &to, &event, Some(key)).await
+    insert(conn, settings, to, event, Some(key)).await
+}
+
+/// Like [`enqueue`] for many emails at once, as a group commit of bookings
+/// writes them: the recipients, the calendar sequences and the rows each take
+/// one statement for all of them, not one per email.
+pub async fn enqueue_many(
+    conn: &impl ConnectionTrait,
+    settings: &Settings,
+    items: Vec<(Recipient, MailEvent)>,
+) -> Result<Vec<Uuid>, DbErr> {
+    let rows = build(conn, settings, &items, None).await?;
+    let ids = rows
+        .iter()
+        .filter_map(|r| r.id.try_as_ref().copied())
+        .collect();
+    crate::db::insert_all(conn, rows).await?;
+    Ok(ids)
 }
 
 async fn insert(
     conn: &impl ConnectionTrait,
     settings: &Settings,
-    to: &Recipient,
-    event: &MailEvent,
+    to: Recipient,
+    event: MailEvent,
     key: Option<&str>,
 ) -> Result<Vec<Uuid>, DbErr> {
-    let mail = &settings.mail;
-    let now = Utc::now();
-    let calendar = match (event.calendar(), event.booking()) {
-        (Some(method), Some(b)) => {
-            let uid = ics::booking_uid(b.booking_id, mail.domain());
-            let sequence = next_sequence(conn, &uid).await?;
-            Some((method, b, uid, sequence))
-        }
-        _ => None,
-    };
     let mut ids = vec![];
-    for r in resolve(conn, to).await? {
-        let rendered = event.render(r.lang, &r.name, &settings.server.public_url);
-        let mut ics_cols = (None, None, None, None);
-        if let MailEvent::HomeStartVisits { plan, .. } = event
-            && !plan.visits.is_empty()
-        {
-            let uid = format!("home-start-{}@{}", plan.plan_id, mail.domain());
-            let sequence = next_sequence(conn, &uid).await?;
-            let url = rendered_link(&rendered.text, &settings.server.public_url);
-            let present = hagukumi_domain::home_start::parent_present();
-            let description = format!("{}\n{url}", present.get(r.lang));
-            let summaries: Vec<String> = plan
-                .visits
-                .iter()
-                .map(|v| {
-                    format!(
-                        "{} {}（{}）",
-                        v.kind.get(r.lang),
-                        plan.family_label,
-                        match r.lang {
-                            Lang::Ja => "保護者同席",
-                            Lang::En => "parent present",
-                        }
-                    )
-                })
-                .collect();
-            let area = (!plan.area.is_empty()).then_some(plan.area.as_str());
-            let events: Vec<ics::PublishedEvent> = plan
-                .visits
-                .iter()
-                .zip(&summaries)
-                .map(|(v, summary)| ics::PublishedEvent {
-                    uid: ics::home_start_visit_uid(v.visit_id, mail.domain()),
-                    sequence: v.sequence,
-                    starts_at: v.starts_at,
-                    ends_at: v.ends_at,
-                    summary,
-                    location: area,
-                    description: &description,
-                    cancelled: v.cancelled,
-                })
-                .collect();
-            ics_cols = (
-                Some(ics::build_published(now, &url, &events)),
-                Some("PUBLISH".to_owned()),
-                Some(uid),
-                Some(sequence),
-            );
-        }
-        if let Some((method, b, uid, sequence)) = &calendar {
-            // A cancellation only means something to a calendar that got the invitation.
-            let invited =
-                *method == CalendarMethod::Request || was_invited(conn, uid, &r.email).await?;
-            if invited {
-                let summary = match &b.place {
-                    Some(p) => format!("{}（{}）", b.service.get(r.lang), p.get(r.lang)),
-                    None => b.service.get(r.lang).to_owned(),
-                };
-                let url = rendered_link(&rendered.text, &settings.server.public_url);
-                let description = match r.lang {
-                    Lang::Ja => format!("予約番号 {}\n{url}", b.reference),
-                    Lang::En => format!("Booking number {}\n{url}", b.reference),
-                };
-                let place = b.place.as_ref().map(|p| p.get(r.lang).to_owned());
-                let text = ics::build(&CalendarEvent {
-                    method: *method,
-                    uid,
-                    sequence: *sequence,
-                    stamp: now,
-                    starts_at: b.starts_at,
-                    ends_at: b.ends_at,
-                    summary: &summary,
-                    location: place.as_deref(),
-                    description: &description,
-                    url: &url,
-                    organizer_name: &mail.from_name,
-                    organizer_email: &mail.from_address,
-                    attendee_name: &r.name,
-                    attendee_email: &r.email,
-                });
-                ics_cols = (
-                    Some(text),
-                    Some(method.as_str().to_owned()),
-                    Some(uid.clone()),
-                    Some(*sequence),
-                );
-            }
-        }
-        let id = Uuid::now_v7();
-        let row = outbox::ActiveModel {
-            id: Set(id),
-            municipality_id: Set(r.municipality_id),
-            kind: Set(event.kind().to_owned()),
-            dedupe_key: Set(key.map(|k| format!("{k}:{}", r.email))),
-            recipient_user_id: Set(r.user_id),
-            to_address: Set(r.email),
-            to_name: Set(r.name),
-            locale: Set(r.lang.code().to_owned()),
-            subject: Set(rendered.subject),
-            text_body: Set(rendered.text),
-            html_body: Set(rendered.html),
-            ics: Set(ics_cols.0),
-            ics_method: Set(ics_cols.1),
-            ics_uid: Set(ics_cols.2),
-            ics_sequence: Set(ics_cols.3),
-            entity: Set(match event {
-                MailEvent::HomeStartVisits { .. } => Some("home_start_plan".to_owned()),
-                _ => event.booking().map(|_| "booking".to_owned()),
-            }),
-            entity_id: Set(match event {
-                MailEvent::HomeStartVisits { plan, .. } => Some(plan.plan_id.to_string()),
-                _ => event.booking().map(|b| b.booking_id.to_string()),
-            }),
-            message_id: Set(format!("<{id}@{}>", mail.domain())),
-            status: Set(PENDING.to_owned()),
-            attempts: Set(0),
-            next_attempt_at: Set(now),
-            claimed_by: Set(None),
-            claimed_until: Set(None),
-            last_error: Set(None),
-            created_at: Set(now),
-            sent_at: Set(None),
-            location: Set(None),
-        };
+    for row in build(conn, settings, &[(to, event)], key).await? {
+        let id = row.id.try_as_ref().copied();
         let res = outbox::Entity::insert(row)
             .on_conflict_do_nothing_on([outbox::Column::DedupeKey])
             .exec_without_returning(conn)
             .await?;
         if matches!(res, TryInsertResult::Inserted(n) if n > 0) {
-            ids.push(id);
+            ids.extend(id);
         }
     }
     Ok(ids)
+}
+
+/// The calendar `UID` an email carries, if any.
+fn calendar_uid(event: &MailEvent, domain: &str) -> Option<String> {
+    if let MailEvent::HomeStartVisits { plan, .. } = event
+        && !plan.visits.is_empty()
+    {
+        return Some(format!("home-start-{}@{domain}", plan.plan_id));
+    }
+    match (event.calendar(), event.booking()) {
+        (Some(_), Some(b)) => Some(ics::booking_uid(b.booking_id, domain)),
+        _ => None,
+    }
+}
+
+/// The outbox rows for `items`, rendered in each recipient's language.
+async fn build(
+    conn: &impl ConnectionTrait,
+    settings: &Settings,
+    items: &[(Recipient, MailEvent)],
+    key: Option<&str>,
+) -> Result<Vec<outbox::ActiveModel>, DbErr> {
+    let mail = &settings.mail;
+    let now = Utc::now();
+    let uids: Vec<Option<String>> = items
+        .iter()
+        .map(|(_, e)| calendar_uid(e, mail.domain()))
+        .collect();
+    let mut sequences = next_sequences(conn, uids.iter().flatten()).await?;
+    let recipients = resolve_all(conn, items).await?;
+    let mut rows = vec![];
+    for (((_, event), uid), resolved) in items.iter().zip(uids).zip(recipients) {
+        // Every recipient of one email sees the same version of the event; the
+        // next email about the same event is one version on.
+        let sequence = match &uid {
+            Some(u) => {
+                let next = sequences.entry(u.clone()).or_insert(0);
+                *next += 1;
+                Some(*next - 1)
+            }
+            None => None,
+        };
+        for r in resolved {
+            let rendered = event.render(r.lang, &r.name, &settings.server.public_url);
+            let mut ics_cols = (None, None, None, None);
+            if let (MailEvent::HomeStartVisits { plan, .. }, Some(uid), Some(sequence)) =
+                (event, &uid, sequence)
+            {
+                let url = rendered_link(&rendered.text, &settings.server.public_url);
+                let present = hagukumi_domain::home_start::parent_present();
+                let description = format!("{}\n{url}", present.get(r.lang));
+                let summaries: Vec<String> = plan
+                    .visits
+                    .iter()
+                    .map(|v| {
+                        format!(
+                            "{} {}（{}）",
+                            v.kind.get(r.lang),
+                            plan.family_label,
+                            match r.lang {
+                                Lang::Ja => "保護者同席",
+                                Lang::En => "parent present",
+                            }
+                        )
+                    })
+                    .collect();
+                let area = (!plan.area.is_empty()).then_some(plan.area.as_str());
+                let events: Vec<ics::PublishedEvent> = plan
+                    .visits
+                    .iter()
+                    .zip(&summaries)
+                    .map(|(v, summary)| ics::PublishedEvent {
+                        uid: ics::home_start_visit_uid(v.visit_id, mail.domain()),
+                        sequence: v.sequence,
+                        starts_at: v.starts_at,
+                        ends_at: v.ends_at,
+                        summary,
+                        location: area,
+                        description: &description,
+                        cancelled: v.cancelled,
+                    })
+                    .collect();
+                ics_cols = (
+                    Some(ics::build_published(now, &url, &events)),
+                    Some("PUBLISH".to_owned()),
+                    Some(uid.clone()),
+                    Some(sequence),
+                );
+            }
+            if let (Some(method), Some(b), Some(uid), Some(sequence)) =
+                (event.calendar(), event.booking(), &uid, sequence)
+            {
+                // A cancellation only means something to a calendar that got the invitation.
+                let invited =
+                    method == CalendarMethod::Request || was_invited(conn, uid, &r.email).await?;
+                if invited {
+                    let summary = match &b.place {
+                        Some(p) => format!("{}（{}）", b.service.get(r.lang), p.get(r.lang)),
+                        None => b.service.get(r.lang).to_owned(),
+                    };
+                    let url = rendered_link(&rendered.text, &settings.server.public_url);
+                    let description = match r.lang {
+                        Lang::Ja => format!("予約番号 {}\n{url}", b.reference),
+                        Lang::En => format!("Booking number {}\n{url}", b.reference),
+                    };
+                    let place = b.place.as_ref().map(|p| p.get(r.lang).to_owned());
+                    let text = ics::build(&CalendarEvent {
+                        method,
+                        uid,
+                        sequence,
+                        stamp: now,
+                        starts_at: b.starts_at,
+                        ends_at: b.ends_at,
+                        summary: &summary,
+                        location: place.as_deref(),
+                        description: &description,
+                        url: &url,
+                        organizer_name: &mail.from_name,
+                        organizer_email: &mail.from_address,
+                        attendee_name: &r.name,
+                        attendee_email: &r.email,
+                    });
+                    ics_cols = (
+                        Some(text),
+                        Some(method.as_str().to_owned()),
+                        Some(uid.clone()),
+                        Some(sequence),
+                    );
+                }
+            }
+            let id = Uuid::now_v7();
+            let row = outbox::ActiveModel {
+                id: Set(id),
+                municipality_id: Set(r.municipality_id),
+                kind: Set(event.kind().to_owned()),
+                dedupe_key: Set(key.map(|k| format!("{k}:{}", r.email))),
+                recipient_user_id: Set(r.user_id),
+                to_address: Set(r.email),
+                to_name: Set(r.name),
+                locale: Set(r.lang.code().to_owned()),
+                subject: Set(rendered.subject),
+                text_body: Set(rendered.text),
+                html_body: Set(rendered.html),
+                ics: Set(ics_cols.0),
+                ics_method: Set(ics_cols.1),
+                ics_uid: Set(ics_cols.2),
+                ics_sequence: Set(ics_cols.3),
+                entity: Set(match event {
+                    MailEvent::HomeStartVisits { .. } => Some("home_start_plan".to_owned()),
+                    _ => event.booking().map(|_| "booking".to_owned()),
+                }),
+                entity_id: Set(match event {
+                    MailEvent::HomeStartVisits { plan, .. } => Some(plan.plan_id.to_string()),
+                    _ => event.booking().map(|b| b.booking_id.to_string()),
+                }),
+                message_id: Set(format!("<{id}@{}>", mail.domain())),
+                status: Set(PENDING.to_owned()),
+                attempts: Set(0),
+                next_attempt_at: Set(now),
+                claimed_by: Set(None),
+                claimed_until: Set(None),
+                last_error: Set(None),
+                created_at: Set(now),
+                sent_at: Set(None),
+                location: Set(None),
+            };
+            rows.push(row);
+        }
+    }
+    Ok(rows)
 }
 
 /// The first link of the body: the booking page.
@@ -265,18 +349,31 @@ fn rendered_link(text: &str, base: &str) -> String {
         .to_owned()
 }
 
-/// `SEQUENCE` for the next message about `uid`: one more than any sent so far.
-/// Changes to one booking are serialised by the booking's own row lock, so two
-/// transactions never pick the same number for different versions.
-async fn next_sequence(conn: &impl ConnectionTrait, uid: &str) -> Result<i32, DbErr> {
-    let last: Option<Option<i32>> = outbox::Entity::find()
+/// `SEQUENCE` for the next message about each of `uids`: one more than any sent
+/// so far (one query). Changes to one booking are serialised by the booking's
+/// own row lock, so two transactions never pick the same number for different
+/// versions.
+async fn next_sequences(
+    conn: &impl ConnectionTrait,
+    uids: impl Iterator<Item = &String>,
+) -> Result<HashMap<String, i32>, DbErr> {
+    let uids: BTreeSet<&String> = uids.collect();
+    if uids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let last: Vec<(Option<String>, Option<i32>)> = outbox::Entity::find()
         .select_only()
+        .column(outbox::Column::IcsUid)
         .column_as(outbox::Column::IcsSequence.max(), "m")
-        .filter(outbox::Column::IcsUid.eq(uid))
+        .filter(outbox::Column::IcsUid.is_in(uids.into_iter().cloned()))
+        .group_by(outbox::Column::IcsUid)
         .into_tuple()
-        .one(conn)
+        .all(conn)
         .await?;
-    Ok(last.flatten().map_or(0, |s| s + 1))
+    Ok(last
+        .into_iter()
+        .filter_map(|(uid, s)| Some((uid?, s.map_or(0, |s| s + 1))))
+        .collect())
 }
 
 async fn was_invited(conn: &impl ConnectionTrait, uid: &str, email: &str) -> Result<bool, DbErr> {

@@ -1,0 +1,553 @@
+//! Group commit for new bookings.
+//!
+//! A booking is decided under the locks of its days and household and stored
+//! with its children, coupon balances, audit row, idempotency key and emails in
+//! one transaction. One transaction per booking made every booking pay for the
+//! whole round on its own: about twenty statements, each a hop to the database,
+//! while every other writer waited (SQLite has one writer slot; PostgreSQL
+//! queues on the day's lock row).
+//!
+//! Here a request that arrives while a booking transaction is running waits in
+//! a queue, and the next transaction takes every request queued by then:
+//!
+//! 1. it locks the union of their days and households (sorted, so two server
+//!    processes never deadlock);
+//! 2. it reads each site's place-holding bookings, the families' usage for the
+//!    quotas and the coupon balances once, for all of them;
+//! 3. it decides the requests one after another in arrival order, each against
+//!    those counts plus the bookings decided before it in the same round, so the
+//!    second request for the last place sees the first;
+//! 4. it writes the bookings, their children, the balances, the audit rows, the
+//!    idempotency keys and the emails with one statement per table.
+//!
+//! A request that is refused (no place, a quota, a reused key) leaves the counts
+//! as they were and only its caller hears of it. If the transaction itself
+//! fails, each request is tried again in a transaction of its own, so one
+//! request can never fail another. A request alone is simply a round of one.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use chrono::{DateTime, Utc};
+use hagukumi_domain::Text;
+use hagukumi_domain::availability::{Interval, local_date};
+use hagukumi_domain::booking::submit;
+use hagukumi_domain::calendar::FiscalYear;
+use hagukumi_domain::capacity::{ConflictCode, Municipality, Occupancy};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
+use serde_json::json;
+use tokio::sync::oneshot;
+use uuid::Uuid;
+
+use super::events::BookingEvent;
+use super::helper_visits;
+use super::locks::LockSet;
+use super::repo::{self, HOLDING, Stored};
+use super::resource::{municipality_codes, occupancy};
+use super::service::{
+    CreateOutcome, Created, Prepared, Spent, coupon_left_in, invalid, is_capacity, load_spent,
+    new_stored, plan_with, quote_for, save_spent, settle,
+};
+use crate::audit::{self, AuditEntry};
+use crate::db;
+use crate::entities::{booking, idempotency_key, service};
+use crate::error::{ApiError, ApiResult};
+use crate::mail::booking_events::{self, Known};
+use crate::state::AppState;
+
+/// The most requests one transaction decides; the rest wait for the next.
+const MAX_ROUND: usize = 64;
+
+/// One request to book, checked against the rules and waiting to be decided.
+pub struct Job {
+    pub user_id: Uuid,
+    pub municipality_id: Uuid,
+    /// The request's fingerprint, for `Idempotency-Key`.
+    pub fingerprint: String,
+    pub key: Option<String>,
+    pub p: Prepared,
+    pub now: DateTime<Utc>,
+}
+
+type Reply = oneshot::Sender<ApiResult<CreateOutcome>>;
+
+/// The queue of requests waiting for a booking transaction (one per process).
+#[derive(Default)]
+pub struct GroupCommit {
+    queue: Mutex<Vec<(Job, Reply)>>,
+    /// Held while a round runs: whoever holds it next takes the queue.
+    turn: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl GroupCommit {
+    /// Decides and stores `job`, with whatever other requests are waiting.
+    pub async fn submit(&self, state: &AppState, job: Job) -> ApiResult<CreateOutcome> {
+        let (tx, mut rx) = oneshot::channel();
+        self.lock_queue().push((job, tx));
+        let turn = self.turn.clone().lock_owned().await;
+        // A round that ran while this request waited may have taken it.
+        match rx.try_recv() {
+            Ok(answer) => return answer,
+            Err(oneshot::error::TryRecvError::Closed) => return Err(stopped()),
+            Err(oneshot::error::TryRecvError::Empty) => {}
+        }
+        let round: Vec<(Job, Reply)> = {
+            let mut q = self.lock_queue();
+            let n = q.len().min(MAX_ROUND);
+            q.drain(..n).collect()
+        };
+        // The round runs as its own task, so a caller who hangs up cannot cut
+        // the others' transaction short; the turn passes on when it ends.
+        let state = state.clone();
+        tokio::spawn(async move {
+            let _turn = turn;
+            run(&state, round).await;
+        });
+        rx.await.unwrap_or_else(|_| Err(stopped()))
+    }
+
+    fn lock_queue(&self) -> std::sync::MutexGuard<'_, Vec<(Job, Reply)>> {
+        // A panic while holding the lock leaves a queue that is still valid.
+        self.queue.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+fn stopped() -> ApiError {
+    ApiError::Internal(anyhow::anyhow!("the booking transaction stopped"))
+}
+
+async fn run(state: &AppState, round: Vec<(Job, Reply)>) {
+    let (jobs, replies): (Vec<Job>, Vec<Reply>) = round.into_iter().unzip();
+    let answers = match decide_and_store(state, &jobs).await {
+        Ok(answers) => answers,
+        Err(e) if jobs.len() > 1 => {
+            tracing::warn!(error = %e, requests = jobs.len(), "booking round failed; each request is tried alone");
+            let mut answers = Vec::with_capacity(jobs.len());
+            for job in &jobs {
+                answers.push(
+                    decide_and_store(state, std::slice::from_ref(job))
+                        .await
+                        .and_then(|mut a| a.pop().unwrap_or_else(|| Err(stopped()))),
+                );
+            }
+            answers
+        }
+        Err(e) => vec![Err(e)],
+    };
+    for (reply, answer) in replies.into_iter().zip(answers) {
+        // The caller may have hung up; its booking stands all the same.
+        let _ = reply.send(answer);
+    }
+}
+
+/// What the decisions of one round count against, read once under the locks
+/// and kept up to date as each request is decided.
+struct Counts {
+    codes: HashMap<Uuid, Municipality>,
+    /// Place-holding bookings per resource key.
+    holding: HashMap<String, Vec<Occupancy>>,
+    /// The families' own bookings per (household, service), for quotas.
+    usage: HashMap<(Uuid, String), Vec<Interval>>,
+    /// Coupon spent per (child, fiscal year).
+    spent: Spent,
+    /// Keys used earlier in this round: (user, key) → (fingerprint, bookings, series).
+    keys: HashMap<(Uuid, String), (String, Vec<Stored>, bool)>,
+}
+
+/// What one accepted request writes.
+#[derive(Default)]
+struct Writes {
+    made: Vec<Stored>,
+    audit: Vec<AuditEntry<'static>>,
+    events: Vec<BookingEvent>,
+    balances: BTreeSet<(Uuid, i32)>,
+    keys: Vec<idempotency_key::ActiveModel>,
+    /// Which request each booking belongs to, for its email.
+    job_of: HashMap<Uuid, usize>,
+}
+
+/// One round: `Ok` with one answer per job, or `Err` when the transaction failed.
+async fn decide_and_store(
+    state: &AppState,
+    jobs: &[Job],
+) -> ApiResult<Vec<ApiResult<CreateOutcome>>> {
+    let txn = db::begin_write(&state.db).await?;
+    let mut locks = LockSet::new();
+    for j in jobs {
+        locks.household(j.p.household.id);
+        for iv in &j.p.occurrences {
+            locks.days(&j.p.site.key(), iv);
+        }
+    }
+    locks.acquire(&txn).await?;
+    let mut counts = read_counts(&txn, jobs).await?;
+
+    let mut answers = Vec::with_capacity(jobs.len());
+    let mut writes = Writes::default();
+    for (i, job) in jobs.iter().enumerate() {
+        answers.push(decide(&txn, job, i, &mut counts, &mut writes).await);
+    }
+
+    // One statement per table for the whole round.
+    let rows = writes
+        .made
+        .iter()
+        .map(|s| s.row.clone().into_active_model());
+    db::insert_all(&txn, rows.collect()).await?;
+    let children = writes
+        .made
+        .iter()
+        .flat_map(|s| s.children.iter().cloned())
+        .map(IntoActiveModel::into_active_model);
+    db::insert_all(&txn, children.collect()).await?;
+    if !writes.balances.is_empty() {
+        save_spent(&txn, &writes.balances, &counts.spent).await?;
+    }
+    audit::record_many(&txn, std::mem::take(&mut writes.audit)).await?;
+    db::insert_all(&txn, std::mem::take(&mut writes.keys)).await?;
+    for s in &writes.made {
+        let actor = writes.job_of.get(&s.row.id).map(|i| jobs[*i].user_id);
+        // Helper programmes hand an approved occurrence to the dispatcher.
+        helper_visits::after_transition(&txn, state, actor, "requested", s).await?;
+    }
+    let known = known(&txn, jobs, &writes).await?;
+    booking_events::publish_known(&txn, &state.settings, &writes.events, &known).await?;
+    txn.commit().await?;
+    Ok(answers)
+}
+
+async fn read_counts(conn: &impl ConnectionTrait, jobs: &[Job]) -> ApiResult<Counts> {
+    let codes = municipality_codes(conn).await?;
+    let mut hulls: HashMap<String, Interval> = HashMap::new();
+    for j in jobs {
+        let hull = j.p.hull();
+        hulls
+            .entry(j.p.site.key())
+            .and_modify(|h| *h = h.union_hull(&hull))
+            .or_insert(hull);
+    }
+    let mut holding = HashMap::new();
+    for (key, hull) in hulls {
+        let held = repo::holding(conn, &key, hull, &codes).await?;
+        holding.insert(key, held);
+    }
+    let mut pairs: Vec<(Uuid, String)> = jobs
+        .iter()
+        .map(|j| (j.p.household.id, j.p.service.as_str().to_owned()))
+        .collect();
+    pairs.sort();
+    pairs.dedup();
+    let range = jobs
+        .iter()
+        .map(|j| j.p.usage_range())
+        .reduce(|a, b| a.union_hull(&b));
+    let usage = match range {
+        Some(range) => repo::family_usage_many(conn, &pairs, range).await?,
+        None => HashMap::new(),
+    };
+    let children: BTreeSet<Uuid> = jobs
+        .iter()
+        .flat_map(|j| j.p.children.iter().map(|(id, _)| *id))
+        .collect();
+    let years: BTreeSet<i32> = jobs
+        .iter()
+        .flat_map(|j| j.p.occurrences.iter())
+        .map(|iv| FiscalYear::of(local_date(iv.start())).0)
+        .collect();
+    let any_coupon = jobs.iter().any(|j| j.p.all_rules.coupon.is_some());
+    let spent = if any_coupon {
+        load_spent(
+            conn,
+            &children.into_iter().collect::<Vec<_>>(),
+            &years.into_iter().collect::<Vec<_>>(),
+        )
+        .await?
+    } else {
+        Spent::new()
+    };
+    Ok(Counts {
+        codes,
+        holding,
+        usage,
+        spent,
+        keys: HashMap::new(),
+    })
+}
+
+/// Decides one request against `counts`; on success adds what it writes to
+/// `writes` and what it holds to `counts`, on refusal changes neither.
+async fn decide(
+    conn: &impl ConnectionTrait,
+    job: &Job,
+    index: usize,
+    counts: &mut Counts,
+    writes: &mut Writes,
+) -> ApiResult<CreateOutcome> {
+    let p = &job.p;
+    if let Some(k) = &job.key {
+        if let Some(replay) = replay(conn, job, k, counts).await? {
+            return Ok(replay);
+        }
+    }
+    let site_key = p.site.key();
+    let hull = p.hull();
+    let existing: Vec<Occupancy> = counts
+        .holding
+        .get(&site_key)
+        .map(|all| {
+            all.iter()
+                .filter(|o| o.interval.overlaps(&hull))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    let range = p.usage_range();
+    let usage_key = (p.household.id, p.service.as_str().to_owned());
+    let family: Vec<Interval> = counts
+        .usage
+        .get(&usage_key)
+        .map(|all| {
+            all.iter()
+                .filter(|iv| iv.start() >= range.start() && iv.start() < range.end())
+                .copied()
+                .collect()
+        })
+        .unwrap_or_default();
+    let reports = plan_with(p, job.now, &existing, &family)?;
+
+    let mut spent = counts.spent.clone();
+    let mut mine = Writes::default();
+    let mut skipped = Vec::new();
+    let series_id = p.series.then(Uuid::now_v7);
+    let coupon_cap = p
+        .all_rules
+        .coupon
+        .map_or(0, |c| i64::from(c.yen_per_fiscal_year));
+    for report in reports {
+        let iv = report.interval;
+        let fits = match &report.outcome {
+            Ok(()) => true,
+            Err(c) if !p.series && is_capacity(c.code) && p.flow.waitlist => false,
+            Err(c) if !p.series && is_capacity(c.code) => {
+                return Err(ApiError::Conflict(Text::new(
+                    format!("{}(キャンセル待ちに登録できます)", c.message.ja),
+                    format!("{} (you can join the waiting list)", c.message.en),
+                )));
+            }
+            Err(c) if !p.series => {
+                let field = if c.code == ConflictCode::Quota {
+                    "period"
+                } else {
+                    "period.start"
+                };
+                let code = match c.code {
+                    ConflictCode::Quota => "quota",
+                    ConflictCode::BookingWindow => "booking_window",
+                    ConflictCode::Closed => "outside_opening_hours",
+                    _ => "not_bookable",
+                };
+                return Err(ApiError::field(field, code, c.message.clone()));
+            }
+            Err(_) => {
+                skipped.push(report);
+                continue;
+            }
+        };
+        let balances = coupon_left_in(&p.all_rules, &p.children, local_date(iv.start()), &spent);
+        let quote = quote_for(
+            &p.all_rules,
+            p.service,
+            &p.rules,
+            &iv,
+            &p.children,
+            &p.family,
+            &balances,
+        )?;
+        let fresh = new_stored(job, iv, &quote, series_id);
+        let t =
+            submit(&fresh.domain()?, fits, job.now).map_err(|e| ApiError::Conflict(e.message))?;
+        let done = settle(
+            &fresh,
+            &t,
+            job.now,
+            coupon_cap,
+            &mut spent,
+            &mut mine.events,
+        );
+        mine.balances.extend(done.balances);
+        let stored = done.stored;
+        mine.audit.push(AuditEntry {
+            municipality_id: Some(stored.row.municipality_id),
+            actor: Some(job.user_id),
+            action: "booking.create",
+            entity: "booking",
+            entity_id: stored.row.id.to_string(),
+            details: json!({
+                "service": p.service.as_str(),
+                "site": p.site.site.code,
+                "status": stored.row.status,
+                "children": stored.children.len(),
+                "series_id": series_id,
+            }),
+        });
+        mine.made.push(stored);
+    }
+    if mine.made.is_empty() {
+        let first = skipped.first().and_then(|r| r.outcome.as_ref().err());
+        return Err(ApiError::Conflict(first.map_or_else(
+            || {
+                Text::new(
+                    "予約できる日時がありません",
+                    "None of the occurrences can be booked",
+                )
+            },
+            |c| {
+                Text::new(
+                    format!("予約できる日時がありません(例: {})", c.message.ja),
+                    format!(
+                        "None of the occurrences can be booked (e.g. {})",
+                        c.message.en
+                    ),
+                )
+            },
+        )));
+    }
+
+    // Accepted: what it holds now counts for the requests after it.
+    for s in &mine.made {
+        if HOLDING.contains(&s.row.status.as_str()) {
+            counts
+                .holding
+                .entry(site_key.clone())
+                .or_default()
+                .push(occupancy(
+                    s.interval()?,
+                    s.births(),
+                    counts.codes.get(&s.row.municipality_id).cloned(),
+                ));
+            counts
+                .usage
+                .entry(usage_key.clone())
+                .or_default()
+                .push(s.interval()?);
+        }
+        writes.job_of.insert(s.row.id, index);
+    }
+    counts.spent = spent;
+    if let Some(k) = &job.key {
+        writes.keys.push(idempotency_key::ActiveModel {
+            user_id: Set(job.user_id),
+            key: Set(k.clone()),
+            fingerprint: Set(job.fingerprint.clone()),
+            booking_ids: Set(json!(
+                mine.made.iter().map(|s| s.row.id).collect::<Vec<_>>()
+            )),
+            created_at: Set(job.now),
+        });
+        counts.keys.insert(
+            (job.user_id, k.clone()),
+            (job.fingerprint.clone(), mine.made.clone(), p.series),
+        );
+    }
+    writes.made.extend(mine.made.iter().cloned());
+    writes.audit.append(&mut mine.audit);
+    writes.events.append(&mut mine.events);
+    writes.balances.append(&mut mine.balances);
+    let created = match series_id {
+        Some(series_id) => Created::Series {
+            series_id,
+            bookings: mine.made,
+            skipped,
+        },
+        None => Created::One(Box::new(mine.made.pop().ok_or(ApiError::NotFound)?)),
+    };
+    Ok(CreateOutcome {
+        created,
+        replayed: false,
+    })
+}
+
+/// The earlier answer to a request with the same `Idempotency-Key`, if any: from
+/// this round or from the database.
+async fn replay(
+    conn: &impl ConnectionTrait,
+    job: &Job,
+    key: &str,
+    counts: &Counts,
+) -> ApiResult<Option<CreateOutcome>> {
+    let (fingerprint, stored, series) = match counts.keys.get(&(job.user_id, key.to_owned())) {
+        Some((f, s, series)) => (f.clone(), s.clone(), *series),
+        None => {
+            let Some(done) = idempotency_key::Entity::find_by_id((job.user_id, key.to_owned()))
+                .one(conn)
+                .await?
+            else {
+                return Ok(None);
+            };
+            let ids: Vec<Uuid> = serde_json::from_value(done.booking_ids).unwrap_or_default();
+            let rows = booking::Entity::find()
+                .filter(booking::Column::Id.is_in(ids.iter().copied()))
+                .all(conn)
+                .await?;
+            let mut stored = repo::with_children(conn, rows).await?;
+            stored.sort_by_key(|s| ids.iter().position(|id| *id == s.row.id));
+            (done.fingerprint, stored, job.p.series)
+        }
+    };
+    if fingerprint != job.fingerprint {
+        return Err(invalid(
+            "Idempotency-Key",
+            "reused",
+            "この Idempotency-Key は別の内容の予約に使われています",
+            "This Idempotency-Key was used for a different request",
+        ));
+    }
+    let mut stored = stored;
+    let created = if series {
+        Created::Series {
+            series_id: stored
+                .first()
+                .and_then(|s| s.row.series_id)
+                .unwrap_or_default(),
+            bookings: stored,
+            skipped: Vec::new(),
+        }
+    } else {
+        Created::One(Box::new(stored.pop().ok_or(ApiError::NotFound)?))
+    };
+    Ok(Some(CreateOutcome {
+        created,
+        replayed: true,
+    }))
+}
+
+/// How the round's new bookings read in their emails, from what the requests
+/// already hold (one query for the services' names).
+async fn known(conn: &impl ConnectionTrait, jobs: &[Job], writes: &Writes) -> ApiResult<Known> {
+    if writes.events.is_empty() {
+        return Ok(Known::new());
+    }
+    let services: HashMap<(Uuid, String), service::Model> = service::Entity::find()
+        .filter(service::Column::MunicipalityId.is_in(jobs.iter().map(|j| j.municipality_id)))
+        .filter(service::Column::ServiceKey.is_in(jobs.iter().map(|j| j.p.service.as_str())))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|s| ((s.municipality_id, s.service_key.clone()), s))
+        .collect();
+    let mut known = Known::new();
+    for s in &writes.made {
+        let Some(job) = writes.job_of.get(&s.row.id).map(|i| &jobs[*i]) else {
+            continue;
+        };
+        let svc = services.get(&(s.row.municipality_id, s.row.service_key.clone()));
+        let info = booking_events::info_from(
+            &s.row,
+            svc,
+            Some(&job.p.site.site),
+            job.p.first_child_name.clone(),
+        );
+        known.insert(s.row.id, (s.row.clone(), info));
+    }
+    Ok(known)
+}
