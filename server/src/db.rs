@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -35,7 +36,19 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConn
             .busy_timeout(Duration::from_secs(30))
             .foreign_keys(true)
     });
-    Ok(Database::connect(opts).await?)
+    let mut conn = Database::connect(opts).await?;
+    conn.set_metric_callback(|_| {
+        STATEMENTS.fetch_add(1, Ordering::Relaxed);
+    });
+    Ok(conn)
+}
+
+/// Statements run so far on connections made by [`connect`], in this process
+/// (`BEGIN` and `COMMIT` not included): the load program's statements per booking.
+static STATEMENTS: AtomicU64 = AtomicU64::new(0);
+
+pub fn statements() -> u64 {
+    STATEMENTS.load(Ordering::Relaxed)
 }
 
 fn ensure_sqlite_dir(url: &str) -> anyhow::Result<()> {

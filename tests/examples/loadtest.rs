@@ -258,6 +258,7 @@ async fn run(kind: &str) -> anyhow::Result<()> {
     let full = Arc::new(AtomicU64::new(0));
     let other = Arc::new(AtomicU64::new(0));
     let deadline = Instant::now() + Duration::from_secs(secs);
+    let statements_before = hagukumi_server::db::statements();
     let started = Instant::now();
     let mut tasks = Vec::new();
     for (i, (client, csrf, child)) in families.into_iter().enumerate() {
@@ -298,6 +299,7 @@ async fn run(kind: &str) -> anyhow::Result<()> {
         t.await?;
     }
     let elapsed = started.elapsed().as_secs_f64();
+    let statements = hagukumi_server::db::statements() - statements_before;
     let made = created.load(Ordering::Relaxed) as f64;
     let rate = made / elapsed;
     println!(
@@ -305,6 +307,11 @@ async fn run(kind: &str) -> anyhow::Result<()> {
         full.load(Ordering::Relaxed),
         other.load(Ordering::Relaxed),
         rate / inserts
+    );
+    let answered = made + full.load(Ordering::Relaxed) as f64;
+    println!(
+        "statements per booking request (session, checks, decision, writes, answer; BEGIN/COMMIT not counted): {:.1}",
+        statements as f64 / answered.max(1.0)
     );
     println!("peak memory so far (VmHWM): {}", vm_hwm());
 

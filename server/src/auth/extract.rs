@@ -6,7 +6,8 @@ use std::marker::PhantomData;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use chrono::Utc;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use uuid::Uuid;
 
 use crate::auth::role::{Role, RoleSet};
@@ -34,35 +35,46 @@ pub async fn user_for_token(
     db: &impl ConnectionTrait,
     token: &str,
 ) -> Result<Option<CurrentUser>, sea_orm::DbErr> {
-    let Some(s) = session::Entity::find_by_id(token_id(token))
-        .filter(session::Column::ExpiresAt.gt(Utc::now()))
-        .one(db)
-        .await?
-    else {
+    // One statement: every request of a signed-in person starts here.
+    let (s, u, m) = (session::Entity, user::Entity, municipality::Entity);
+    let stmt = Query::select()
+        .expr_as(Expr::col((u, user::Column::Id)), "uid")
+        .expr_as(Expr::col((u, user::Column::Email)), "email")
+        .expr_as(Expr::col((u, user::Column::DisplayName)), "display_name")
+        .expr_as(Expr::col((u, user::Column::Role)), "role")
+        .expr_as(Expr::col((u, user::Column::Locale)), "locale")
+        .expr_as(Expr::col((m, municipality::Column::Id)), "mid")
+        .expr_as(Expr::col((m, municipality::Column::Code)), "code")
+        .expr_as(Expr::col((m, municipality::Column::NameJa)), "name_ja")
+        .expr_as(Expr::col((m, municipality::Column::NameEn)), "name_en")
+        .from(s)
+        .inner_join(
+            u,
+            Expr::col((u, user::Column::Id)).equals((s, session::Column::UserId)),
+        )
+        .inner_join(
+            m,
+            Expr::col((m, municipality::Column::Id)).equals((u, user::Column::MunicipalityId)),
+        )
+        .and_where(Expr::col((s, session::Column::Id)).eq(token_id(token)))
+        .and_where(Expr::col((s, session::Column::ExpiresAt)).gt(Utc::now()))
+        .to_owned();
+    let Some(row) = db.query_one(&stmt).await? else {
         return Ok(None);
     };
-    let Some(u) = user::Entity::find_by_id(s.user_id).one(db).await? else {
-        return Ok(None);
-    };
-    let Some(m) = municipality::Entity::find_by_id(u.municipality_id)
-        .one(db)
-        .await?
-    else {
-        return Ok(None);
-    };
-    let Ok(role) = u.role.parse() else {
+    let Ok(role) = row.try_get::<String>("", "role")?.parse() else {
         return Ok(None);
     };
     Ok(Some(CurrentUser {
-        id: u.id,
-        email: u.email,
-        display_name: u.display_name,
+        id: row.try_get("", "uid")?,
+        email: row.try_get("", "email")?,
+        display_name: row.try_get("", "display_name")?,
         role,
-        locale: u.locale,
-        municipality_id: m.id,
-        municipality_code: m.code,
-        municipality_name_ja: m.name_ja,
-        municipality_name_en: m.name_en,
+        locale: row.try_get("", "locale")?,
+        municipality_id: row.try_get("", "mid")?,
+        municipality_code: row.try_get("", "code")?,
+        municipality_name_ja: row.try_get("", "name_ja")?,
+        municipality_name_en: row.try_get("", "name_en")?,
     }))
 }
 

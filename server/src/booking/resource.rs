@@ -207,7 +207,18 @@ impl SiteResource {
         service_key: &str,
         municipality_id: Uuid,
     ) -> ApiResult<Vec<SiteResource>> {
-        // Three queries however many sites: the sites, all their shares, the codes.
+        let codes = municipality_codes(conn).await?;
+        Self::for_service_with(conn, service_key, municipality_id, &codes).await
+    }
+
+    /// [`Self::for_service`] with the municipalities' codes already read.
+    pub async fn for_service_with(
+        conn: &impl ConnectionTrait,
+        service_key: &str,
+        municipality_id: Uuid,
+        codes: &HashMap<Uuid, Municipality>,
+    ) -> ApiResult<Vec<SiteResource>> {
+        // Two queries however many sites: the sites and all their shares.
         let sites = site::Entity::find()
             .filter(site::Column::ServiceKey.eq(service_key))
             .all(conn)
@@ -216,12 +227,11 @@ impl SiteResource {
             .filter(site_share::Column::SiteId.is_in(sites.iter().map(|s| s.id)))
             .all(conn)
             .await?;
-        let codes = municipality_codes(conn).await?;
         let mut out = Vec::new();
         for s in sites {
             let settings = SiteSettings::of(&s)?;
             let roster = Self::roster_of(&s, &settings)?;
-            let r = SiteResource::build(s, settings, roster, &shares, &codes)?;
+            let r = SiteResource::build(s, settings, roster, &shares, codes)?;
             if r.municipalities.contains(&municipality_id) {
                 out.push(r);
             }

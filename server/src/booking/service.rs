@@ -207,18 +207,20 @@ pub async fn prepare(
         }
         children.push((c.id, birth));
     }
-    let site = SiteResource::for_service(conn, req.service.as_str(), user.municipality_id)
-        .await?
-        .into_iter()
-        .find(|s| s.site.code == req.site)
-        .ok_or_else(|| {
-            invalid(
-                "site",
-                "unknown_site",
-                format!("このサービスの施設「{}」はありません", req.site),
-                format!("There is no site `{}` for this service", req.site),
-            )
-        })?;
+    let codes = municipality_codes(conn).await?;
+    let site =
+        SiteResource::for_service_with(conn, req.service.as_str(), user.municipality_id, &codes)
+            .await?
+            .into_iter()
+            .find(|s| s.site.code == req.site)
+            .ok_or_else(|| {
+                invalid(
+                    "site",
+                    "unknown_site",
+                    format!("このサービスの施設「{}」はありません", req.site),
+                    format!("There is no site `{}` for this service", req.site),
+                )
+            })?;
     let all_rules = rules::load(conn, user.municipality_id).await?;
     let on = req.period.start_date();
     let rules = all_rules
@@ -326,7 +328,6 @@ pub async fn prepare(
         &HashMap::new(),
     )?;
     let low_income = family.public_assistance || family.tax_exempt;
-    let codes = municipality_codes(conn).await?;
     Ok(Prepared {
         policy: CancellationPolicy::for_household(&rules.cancellation, &family),
         flow: Flow {
