@@ -21,6 +21,7 @@ on_both_databases!(
     a_lapsed_offer_expires_lazily_and_passes_to_the_next,
     recurring_preview_reports_each_occurrence_before_committing,
     the_calendar_follows_a_booking_and_its_cancellation_at_once,
+    requests_arriving_together_are_decided_one_by_one,
 );
 
 /// The ids of the signed-in parent's children, oldest first.
@@ -706,4 +707,127 @@ async fn the_calendar_follows_a_booking_and_its_cancellation_at_once(db: Db) {
         .await;
     assert_eq!(res.status(), 200);
     assert_eq!(beds_left(&app, night).await, 1, "the bed is free again");
+}
+
+/// Requests that arrive together are decided one after another, in one
+/// transaction or several: copies of one request with the same key make one
+/// booking, a refused request takes no other down with it, and the coupon spent
+/// by bookings decided together never passes a child's yearly balance.
+async fn requests_arriving_together_are_decided_one_by_one(db: Db) {
+    let app = spawn_app(db).await;
+    app.sign_in_demo("parent@example.jp").await;
+    let kids = my_children(&app).await;
+    let today = hagukumi_domain::calendar::local_date(Utc::now());
+    let to = today + chrono::Duration::days(45);
+    let cal: Value = app
+        .get(&format!(
+            "/api/v1/services/temporary-care/availability?from={today}&to={to}&site=with-i"
+        ))
+        .await
+        .json()
+        .await
+        .expect("json");
+    // Two hours from the first free start of each of the first six open days.
+    let mut periods = Vec::new();
+    for d in cal["sites"][0]["days"].as_array().expect("days") {
+        if let Some(slot) = d["slots"].as_array().and_then(|s| s.first())
+            && slot["remaining"].as_u64().unwrap_or(0) > 0
+        {
+            let start = local(&slot["start"]);
+            let at: chrono::NaiveDateTime = start.parse().expect("start");
+            let end = (at + chrono::Duration::hours(2))
+                .format("%Y-%m-%dT%H:%M:%S")
+                .to_string();
+            periods.push((start, end));
+        }
+        if periods.len() == 6 {
+            break;
+        }
+    }
+    assert_eq!(periods.len(), 6, "six open days in the next 45 days");
+
+    let same = hours(
+        "temporary-care",
+        "with-i",
+        &kids,
+        &periods[0].0,
+        &periods[0].1,
+    );
+    // The same key with another body: whichever comes first wins, the rest are refused.
+    let other = hours(
+        "temporary-care",
+        "with-i",
+        &kids[..1],
+        &periods[0].0,
+        &periods[0].1,
+    );
+    let mut racing = Vec::new();
+    for _ in 0..6 {
+        racing.push(post_with_key(&app, &same, "together"));
+    }
+    racing.push(post_with_key(&app, &other, "together"));
+    let apart: Vec<Value> = periods[1..]
+        .iter()
+        .map(|(start, end)| hours("temporary-care", "with-i", &kids, start, end))
+        .collect();
+    let keys: Vec<String> = (0..apart.len()).map(|i| format!("apart-{i}")).collect();
+    let separate: Vec<_> = apart
+        .iter()
+        .zip(&keys)
+        .map(|(body, key)| post_with_key(&app, body, key))
+        .collect();
+    let (racing, separate) = futures::join!(
+        futures::future::join_all(racing),
+        futures::future::join_all(separate)
+    );
+
+    let mut created = Vec::new();
+    let mut replayed = Vec::new();
+    for res in racing {
+        match res.status().as_u16() {
+            201 => created.push(res.json::<Value>().await.expect("json")["id"].clone()),
+            200 => {
+                assert_eq!(res.headers()["idempotent-replayed"], "true");
+                replayed.push(res.json::<Value>().await.expect("json")["id"].clone());
+            }
+            _ => assert_eq!(
+                problem(res, 422).await["errors"][0]["field"],
+                "Idempotency-Key"
+            ),
+        }
+    }
+    assert_eq!(created.len(), 1, "one key, one booking");
+    assert!(
+        replayed.iter().all(|id| *id == created[0]),
+        "every replay answers with the one booking"
+    );
+
+    let mut made = 1;
+    for res in separate {
+        match res.status().as_u16() {
+            201 => made += 1,
+            // A quota may stop some of them; nothing else may.
+            _ => assert_eq!(problem(res, 422).await["errors"][0]["code"], "quota"),
+        }
+    }
+    assert!(made >= 2, "bookings on other days are not held up");
+    assert_eq!(bookings_stored(&app).await, made);
+
+    // The coupon spent is exactly what the stored bookings used, within each
+    // child's yearly balance, however the requests were grouped.
+    let list: Vec<Value> = app
+        .get("/api/v1/bookings")
+        .await
+        .json()
+        .await
+        .expect("json");
+    let used: i64 = list.iter().filter_map(|b| b["coupon_yen"].as_i64()).sum();
+    assert_eq!(coupon_spent(&app).await, used);
+    for b in hagukumi_server::entities::coupon_balance::Entity::find()
+        .all(&app.db)
+        .await
+        .expect("balances")
+    {
+        assert!(b.spent_yen <= 6000, "a child's coupon is ¥6,000 a year");
+    }
 }
