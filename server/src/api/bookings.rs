@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, Utc};
 use hagukumi_domain::Text;
 use hagukumi_domain::booking::{Actor, Event, OccurrenceReport};
-use sea_orm::EntityTrait;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 use uuid::Uuid;
@@ -33,7 +33,10 @@ use crate::state::AppState;
 const MAX_KEY: usize = 200;
 
 async fn out_many(state: &AppState, stored: &[Stored]) -> ApiResult<Vec<BookingOut>> {
+    let ids: std::collections::BTreeSet<Uuid> =
+        stored.iter().filter_map(|s| s.row.site_id).collect();
     let sites: HashMap<Uuid, site::Model> = site::Entity::find()
+        .filter(site::Column::Id.is_in(ids))
         .all(&state.db)
         .await?
         .into_iter()

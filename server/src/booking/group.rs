@@ -45,10 +45,11 @@ use super::locks::LockSet;
 use super::repo::{self, HOLDING, Stored};
 use super::resource::{municipality_codes, occupancy};
 use super::service::{
-    CreateOutcome, Created, Prepared, Spent, coupon_left_in, invalid, is_capacity, load_spent,
-    new_stored, plan_with, quote_for, save_spent, settle,
+    BookingRequest, CreateOutcome, Created, Prepared, Reference, Spent, coupon_left_in, invalid,
+    is_capacity, load_spent, new_stored, plan_with, prepare_from, quote_for, save_spent, settle,
 };
 use crate::audit::{self, AuditEntry};
+use crate::auth::CurrentUser;
 use crate::db;
 use crate::entities::{booking, idempotency_key, service};
 use crate::error::{ApiError, ApiResult};
@@ -58,14 +59,13 @@ use crate::state::AppState;
 /// The most requests one transaction decides; the rest wait for the next.
 const MAX_ROUND: usize = 64;
 
-/// One request to book, checked against the rules and waiting to be decided.
+/// One request to book, waiting for its round.
 pub struct Job {
-    pub user_id: Uuid,
-    pub municipality_id: Uuid,
+    pub user: CurrentUser,
+    pub req: BookingRequest,
     /// The request's fingerprint, for `Idempotency-Key`.
     pub fingerprint: String,
     pub key: Option<String>,
-    pub p: Prepared,
     pub now: DateTime<Utc>,
 }
 
@@ -164,6 +164,8 @@ struct Writes {
     keys: Vec<idempotency_key::ActiveModel>,
     /// Which request each booking belongs to, for its email.
     job_of: HashMap<Uuid, usize>,
+    /// The checked requests, by index.
+    prepared: HashMap<usize, Prepared>,
 }
 
 /// One round: `Ok` with one answer per job, or `Err` when the transaction failed.
@@ -172,20 +174,37 @@ async fn decide_and_store(
     jobs: &[Job],
 ) -> ApiResult<Vec<ApiResult<CreateOutcome>>> {
     let txn = db::begin_write(&state.db).await?;
+    // The families, children, sites and rules of every request, read once;
+    // each request is checked against them (bad input is refused here).
+    let asks: Vec<(&CurrentUser, &BookingRequest)> =
+        jobs.iter().map(|j| (&j.user, &j.req)).collect();
+    let reference = Reference::load(&txn, &asks).await?;
+    let prepared: Vec<ApiResult<Prepared>> = jobs
+        .iter()
+        .map(|j| prepare_from(&reference, &j.user, &j.req, j.now))
+        .collect();
+    let checked: Vec<&Prepared> = prepared.iter().filter_map(|p| p.as_ref().ok()).collect();
     let mut locks = LockSet::new();
-    for j in jobs {
-        locks.household(j.p.household.id);
-        for iv in &j.p.occurrences {
-            locks.days(&j.p.site.key(), iv);
+    for p in &checked {
+        locks.household(p.household.id);
+        for iv in &p.occurrences {
+            locks.days(&p.site.key(), iv);
         }
     }
     locks.acquire(&txn).await?;
-    let mut counts = read_counts(&txn, jobs).await?;
+    let mut counts = read_counts(&txn, &checked).await?;
 
     let mut answers = Vec::with_capacity(jobs.len());
     let mut writes = Writes::default();
-    for (i, job) in jobs.iter().enumerate() {
-        answers.push(decide(&txn, job, i, &mut counts, &mut writes).await);
+    for (i, (job, p)) in jobs.iter().zip(prepared).enumerate() {
+        answers.push(match p {
+            Ok(p) => {
+                let answer = decide(&txn, job, &p, i, &mut counts, &mut writes).await;
+                writes.prepared.insert(i, p);
+                answer
+            }
+            Err(e) => Err(e),
+        });
     }
 
     // One statement per table for the whole round.
@@ -206,7 +225,7 @@ async fn decide_and_store(
     audit::record_many(&txn, std::mem::take(&mut writes.audit)).await?;
     db::insert_all(&txn, std::mem::take(&mut writes.keys)).await?;
     for s in &writes.made {
-        let actor = writes.job_of.get(&s.row.id).map(|i| jobs[*i].user_id);
+        let actor = writes.job_of.get(&s.row.id).map(|i| jobs[*i].user.id);
         // Helper programmes hand an approved occurrence to the dispatcher.
         helper_visits::after_transition(&txn, state, actor, "requested", s).await?;
     }
@@ -216,13 +235,13 @@ async fn decide_and_store(
     Ok(answers)
 }
 
-async fn read_counts(conn: &impl ConnectionTrait, jobs: &[Job]) -> ApiResult<Counts> {
+async fn read_counts(conn: &impl ConnectionTrait, jobs: &[&Prepared]) -> ApiResult<Counts> {
     let codes = municipality_codes(conn).await?;
     let mut hulls: HashMap<String, Interval> = HashMap::new();
-    for j in jobs {
-        let hull = j.p.hull();
+    for p in jobs {
+        let hull = p.hull();
         hulls
-            .entry(j.p.site.key())
+            .entry(p.site.key())
             .and_modify(|h| *h = h.union_hull(&hull))
             .or_insert(hull);
     }
@@ -233,13 +252,13 @@ async fn read_counts(conn: &impl ConnectionTrait, jobs: &[Job]) -> ApiResult<Cou
     }
     let mut pairs: Vec<(Uuid, String)> = jobs
         .iter()
-        .map(|j| (j.p.household.id, j.p.service.as_str().to_owned()))
+        .map(|p| (p.household.id, p.service.as_str().to_owned()))
         .collect();
     pairs.sort();
     pairs.dedup();
     let range = jobs
         .iter()
-        .map(|j| j.p.usage_range())
+        .map(|p| p.usage_range())
         .reduce(|a, b| a.union_hull(&b));
     let usage = match range {
         Some(range) => repo::family_usage_many(conn, &pairs, range).await?,
@@ -247,14 +266,14 @@ async fn read_counts(conn: &impl ConnectionTrait, jobs: &[Job]) -> ApiResult<Cou
     };
     let children: BTreeSet<Uuid> = jobs
         .iter()
-        .flat_map(|j| j.p.children.iter().map(|(id, _)| *id))
+        .flat_map(|p| p.children.iter().map(|(id, _)| *id))
         .collect();
     let years: BTreeSet<i32> = jobs
         .iter()
-        .flat_map(|j| j.p.occurrences.iter())
+        .flat_map(|p| p.occurrences.iter())
         .map(|iv| FiscalYear::of(local_date(iv.start())).0)
         .collect();
-    let any_coupon = jobs.iter().any(|j| j.p.all_rules.coupon.is_some());
+    let any_coupon = jobs.iter().any(|p| p.all_rules.coupon.is_some());
     let spent = if any_coupon {
         load_spent(
             conn,
@@ -279,13 +298,13 @@ async fn read_counts(conn: &impl ConnectionTrait, jobs: &[Job]) -> ApiResult<Cou
 async fn decide(
     conn: &impl ConnectionTrait,
     job: &Job,
+    p: &Prepared,
     index: usize,
     counts: &mut Counts,
     writes: &mut Writes,
 ) -> ApiResult<CreateOutcome> {
-    let p = &job.p;
     if let Some(k) = &job.key {
-        if let Some(replay) = replay(conn, job, k, counts).await? {
+        if let Some(replay) = replay(conn, job, p, k, counts).await? {
             return Ok(replay);
         }
     }
@@ -363,7 +382,7 @@ async fn decide(
             &p.family,
             &balances,
         )?;
-        let fresh = new_stored(job, iv, &quote, series_id);
+        let fresh = new_stored(job, p, iv, &quote, series_id);
         let t =
             submit(&fresh.domain()?, fits, job.now).map_err(|e| ApiError::Conflict(e.message))?;
         let done = settle(
@@ -378,7 +397,7 @@ async fn decide(
         let stored = done.stored;
         mine.audit.push(AuditEntry {
             municipality_id: Some(stored.row.municipality_id),
-            actor: Some(job.user_id),
+            actor: Some(job.user.id),
             action: "booking.create",
             entity: "booking",
             entity_id: stored.row.id.to_string(),
@@ -436,7 +455,7 @@ async fn decide(
     counts.spent = spent;
     if let Some(k) = &job.key {
         writes.keys.push(idempotency_key::ActiveModel {
-            user_id: Set(job.user_id),
+            user_id: Set(job.user.id),
             key: Set(k.clone()),
             fingerprint: Set(job.fingerprint.clone()),
             booking_ids: Set(json!(
@@ -445,7 +464,7 @@ async fn decide(
             created_at: Set(job.now),
         });
         counts.keys.insert(
-            (job.user_id, k.clone()),
+            (job.user.id, k.clone()),
             (job.fingerprint.clone(), mine.made.clone(), p.series),
         );
     }
@@ -472,13 +491,14 @@ async fn decide(
 async fn replay(
     conn: &impl ConnectionTrait,
     job: &Job,
+    p: &Prepared,
     key: &str,
     counts: &Counts,
 ) -> ApiResult<Option<CreateOutcome>> {
-    let (fingerprint, stored, series) = match counts.keys.get(&(job.user_id, key.to_owned())) {
+    let (fingerprint, stored, series) = match counts.keys.get(&(job.user.id, key.to_owned())) {
         Some((f, s, series)) => (f.clone(), s.clone(), *series),
         None => {
-            let Some(done) = idempotency_key::Entity::find_by_id((job.user_id, key.to_owned()))
+            let Some(done) = idempotency_key::Entity::find_by_id((job.user.id, key.to_owned()))
                 .one(conn)
                 .await?
             else {
@@ -491,7 +511,7 @@ async fn replay(
                 .await?;
             let mut stored = repo::with_children(conn, rows).await?;
             stored.sort_by_key(|s| ids.iter().position(|id| *id == s.row.id));
-            (done.fingerprint, stored, job.p.series)
+            (done.fingerprint, stored, p.series)
         }
     };
     if fingerprint != job.fingerprint {
@@ -528,8 +548,8 @@ async fn known(conn: &impl ConnectionTrait, jobs: &[Job], writes: &Writes) -> Ap
         return Ok(Known::new());
     }
     let services: HashMap<(Uuid, String), service::Model> = service::Entity::find()
-        .filter(service::Column::MunicipalityId.is_in(jobs.iter().map(|j| j.municipality_id)))
-        .filter(service::Column::ServiceKey.is_in(jobs.iter().map(|j| j.p.service.as_str())))
+        .filter(service::Column::MunicipalityId.is_in(jobs.iter().map(|j| j.user.municipality_id)))
+        .filter(service::Column::ServiceKey.is_in(jobs.iter().map(|j| j.req.service.as_str())))
         .all(conn)
         .await?
         .into_iter()
@@ -537,16 +557,16 @@ async fn known(conn: &impl ConnectionTrait, jobs: &[Job], writes: &Writes) -> Ap
         .collect();
     let mut known = Known::new();
     for s in &writes.made {
-        let Some(job) = writes.job_of.get(&s.row.id).map(|i| &jobs[*i]) else {
+        let Some(p) = writes
+            .job_of
+            .get(&s.row.id)
+            .and_then(|i| writes.prepared.get(i))
+        else {
             continue;
         };
         let svc = services.get(&(s.row.municipality_id, s.row.service_key.clone()));
-        let info = booking_events::info_from(
-            &s.row,
-            svc,
-            Some(&job.p.site.site),
-            job.p.first_child_name.clone(),
-        );
+        let info =
+            booking_events::info_from(&s.row, svc, Some(&p.site.site), p.first_child_name.clone());
         known.insert(s.row.id, (s.row.clone(), info));
     }
     Ok(known)

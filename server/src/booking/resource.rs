@@ -218,9 +218,24 @@ impl SiteResource {
         municipality_id: Uuid,
         codes: &HashMap<Uuid, Municipality>,
     ) -> ApiResult<Vec<SiteResource>> {
-        // Two queries however many sites: the sites and all their shares.
+        let mut out: Vec<SiteResource> = Self::of_services(conn, &[service_key], codes)
+            .await?
+            .into_iter()
+            .filter(|r| r.municipalities.contains(&municipality_id))
+            .collect();
+        out.sort_by(|a, b| a.site.code.cmp(&b.site.code));
+        Ok(out)
+    }
+
+    /// Every site of the `service_keys`, whoever may book it: two queries
+    /// however many sites, the sites and all their shares.
+    pub async fn of_services(
+        conn: &impl ConnectionTrait,
+        service_keys: &[&str],
+        codes: &HashMap<Uuid, Municipality>,
+    ) -> ApiResult<Vec<SiteResource>> {
         let sites = site::Entity::find()
-            .filter(site::Column::ServiceKey.eq(service_key))
+            .filter(site::Column::ServiceKey.is_in(service_keys.iter().copied()))
             .all(conn)
             .await?;
         let shares = site_share::Entity::find()
@@ -231,12 +246,8 @@ impl SiteResource {
         for s in sites {
             let settings = SiteSettings::of(&s)?;
             let roster = Self::roster_of(&s, &settings)?;
-            let r = SiteResource::build(s, settings, roster, &shares, codes)?;
-            if r.municipalities.contains(&municipality_id) {
-                out.push(r);
-            }
+            out.push(SiteResource::build(s, settings, roster, &shares, codes)?);
         }
-        out.sort_by(|a, b| a.site.code.cmp(&b.site.code));
         Ok(out)
     }
 

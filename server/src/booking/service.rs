@@ -166,7 +166,80 @@ pub async fn prepare(
     req: &BookingRequest,
     now: DateTime<Utc>,
 ) -> ApiResult<Prepared> {
-    let household = household_for(conn, user).await?;
+    let reference = Reference::load(conn, &[(user, req)]).await?;
+    prepare_from(&reference, user, req, now)
+}
+
+/// What checking booking requests reads: the families, their children, the
+/// sites, the rules. Read for one request, or once for a whole round of them.
+pub struct Reference {
+    households: Vec<household::Model>,
+    children: HashMap<Uuid, child::Model>,
+    codes: HashMap<Uuid, Municipality>,
+    sites: Vec<SiteResource>,
+    rules: HashMap<Uuid, MunicipalityRules>,
+}
+
+impl Reference {
+    /// Reads it for `asks` (who asks, and what) in a handful of queries
+    /// however many requests there are.
+    pub async fn load(
+        conn: &impl ConnectionTrait,
+        asks: &[(&CurrentUser, &BookingRequest)],
+    ) -> ApiResult<Reference> {
+        let users: BTreeSet<Uuid> = asks.iter().map(|(u, _)| u.id).collect();
+        let households = household::Entity::find()
+            .filter(household::Column::UserId.is_in(users))
+            .all(conn)
+            .await?;
+        let ids: BTreeSet<Uuid> = asks
+            .iter()
+            .flat_map(|(_, r)| r.children.iter().copied())
+            .collect();
+        let children = if ids.is_empty() {
+            HashMap::new()
+        } else {
+            child::Entity::find()
+                .filter(child::Column::Id.is_in(ids))
+                .all(conn)
+                .await?
+                .into_iter()
+                .map(|c| (c.id, c))
+                .collect()
+        };
+        let codes = municipality_codes(conn).await?;
+        let services: BTreeSet<&str> = asks.iter().map(|(_, r)| r.service.as_str()).collect();
+        let services: Vec<&str> = services.into_iter().collect();
+        let sites = SiteResource::of_services(conn, &services, &codes).await?;
+        let mut rules = HashMap::new();
+        for m in asks.iter().map(|(u, _)| u.municipality_id) {
+            if !rules.contains_key(&m) {
+                rules.insert(m, rules::load(conn, m).await?);
+            }
+        }
+        Ok(Reference {
+            households,
+            children,
+            codes,
+            sites,
+            rules,
+        })
+    }
+}
+
+/// Checks the request against the rules, with what `r` read; writes nothing.
+pub fn prepare_from(
+    r: &Reference,
+    user: &CurrentUser,
+    req: &BookingRequest,
+    now: DateTime<Utc>,
+) -> ApiResult<Prepared> {
+    let household = r
+        .households
+        .iter()
+        .find(|h| h.user_id == Some(user.id) && h.municipality_id == user.municipality_id)
+        .cloned()
+        .ok_or(ApiError::NotFound)?;
     if req.children.is_empty() {
         return Err(invalid(
             "children",
@@ -188,11 +261,10 @@ pub async fn prepare(
             ));
         }
         // Another family's child is simply not found: its existence is not disclosed.
-        let c = child::Entity::find_by_id(*id)
-            .filter(child::Column::HouseholdId.eq(household.id))
-            .filter(child::Column::MunicipalityId.eq(user.municipality_id))
-            .one(conn)
-            .await?
+        let c = r
+            .children
+            .get(id)
+            .filter(|c| c.household_id == household.id && c.municipality_id == user.municipality_id)
             .ok_or(ApiError::NotFound)?;
         let Some(birth) = c.birth_date else {
             return Err(invalid(
@@ -203,25 +275,32 @@ pub async fn prepare(
             ));
         };
         if first_child_name.is_none() {
-            first_child_name = Some(c.given_name);
+            first_child_name = Some(c.given_name.clone());
         }
         children.push((c.id, birth));
     }
-    let codes = municipality_codes(conn).await?;
-    let site =
-        SiteResource::for_service_with(conn, req.service.as_str(), user.municipality_id, &codes)
-            .await?
-            .into_iter()
-            .find(|s| s.site.code == req.site)
-            .ok_or_else(|| {
-                invalid(
-                    "site",
-                    "unknown_site",
-                    format!("このサービスの施設「{}」はありません", req.site),
-                    format!("There is no site `{}` for this service", req.site),
-                )
-            })?;
-    let all_rules = rules::load(conn, user.municipality_id).await?;
+    let site = r
+        .sites
+        .iter()
+        .find(|s| {
+            s.site.service_key == req.service.as_str()
+                && s.site.code == req.site
+                && s.municipalities.contains(&user.municipality_id)
+        })
+        .cloned()
+        .ok_or_else(|| {
+            invalid(
+                "site",
+                "unknown_site",
+                format!("このサービスの施設「{}」はありません", req.site),
+                format!("There is no site `{}` for this service", req.site),
+            )
+        })?;
+    let all_rules = r
+        .rules
+        .get(&user.municipality_id)
+        .cloned()
+        .ok_or(ApiError::NotFound)?;
     let on = req.period.start_date();
     let rules = all_rules
         .rules_for(req.service, on)
@@ -335,7 +414,7 @@ pub async fn prepare(
             needs_provider: false,
             waitlist: req.waitlist,
         },
-        municipality: codes.get(&user.municipality_id).cloned(),
+        municipality: r.codes.get(&user.municipality_id).cloned(),
         first_child_name,
         household,
         children,
@@ -641,30 +720,27 @@ pub(super) fn is_capacity(code: ConflictCode) -> bool {
 }
 
 /// Creates the booking (or the series' bookings that fit): checked against the
-/// rules here, then decided under the locks and stored, with its audit row and
-/// emails, in one transaction shared with whatever other bookings arrive at the
-/// same moment (see [`super::group`]).
+/// rules, decided under the locks and stored with its audit row and emails, in
+/// one transaction shared with whatever other bookings arrive at the same
+/// moment (see [`super::group`]).
 pub async fn create(
     state: &AppState,
     user: &CurrentUser,
     req: &BookingRequest,
     key: Option<&str>,
 ) -> ApiResult<CreateOutcome> {
-    let now = Utc::now();
-    // Lapsed offers are not waited for: `repo::holding` ignores them, and the
-    // waitlist job marks them expired and offers the place on.
-    let p = prepare(&state.db, user, req, now).await?;
     state
         .bookings
         .submit(
             state,
             Job {
-                user_id: user.id,
-                municipality_id: user.municipality_id,
+                user: user.clone(),
+                req: req.clone(),
                 fingerprint: req.fingerprint(),
                 key: key.map(str::to_owned),
-                p,
-                now,
+                // Lapsed offers are not waited for: `repo::holding` ignores them,
+                // and the waitlist job marks them expired and offers the place on.
+                now: Utc::now(),
             },
         )
         .await
@@ -674,11 +750,11 @@ pub async fn create(
 /// decides its status (`requested` is a placeholder `submit` ignores).
 pub(super) fn new_stored(
     job: &Job,
+    p: &Prepared,
     iv: Interval,
     quote: &Quote,
     series_id: Option<Uuid>,
 ) -> Stored {
-    let p = &job.p;
     let coupon = quote.coupon_applied_yen;
     let details = Details {
         flow: p.flow,
@@ -689,9 +765,9 @@ pub(super) fn new_stored(
     };
     let row = booking::Model {
         id: Uuid::now_v7(),
-        municipality_id: job.municipality_id,
+        municipality_id: job.user.municipality_id,
         household_id: p.household.id,
-        created_by: job.user_id,
+        created_by: job.user.id,
         service_key: p.service.as_str().to_owned(),
         site_id: Some(p.site.site.id),
         resource_key: p.site.key(),
