@@ -303,10 +303,10 @@ async fn decide(
     counts: &mut Counts,
     writes: &mut Writes,
 ) -> ApiResult<CreateOutcome> {
-    if let Some(k) = &job.key {
-        if let Some(replay) = replay(conn, job, p, k, counts).await? {
-            return Ok(replay);
-        }
+    if let Some(k) = &job.key
+        && let Some(replay) = replay(conn, job, p, k, counts).await?
+    {
+        return Ok(replay);
     }
     let site_key = p.site.key();
     let hull = p.hull();

@@ -318,7 +318,7 @@ pub async fn family_usage(
     range: Interval,
 ) -> ApiResult<Vec<Interval>> {
     let key = (household_id, service_key.to_owned());
-    let mut all = family_usage_many(conn, &[key.clone()], range).await?;
+    let mut all = family_usage_many(conn, std::slice::from_ref(&key), range).await?;
     Ok(all.remove(&key).unwrap_or_default())
 }
 

@@ -212,10 +212,9 @@ impl Reference {
         let services: Vec<&str> = services.into_iter().collect();
         let sites = SiteResource::of_services(conn, &services, &codes).await?;
         let mut rules = HashMap::new();
-        for m in asks.iter().map(|(u, _)| u.municipality_id) {
-            if !rules.contains_key(&m) {
-                rules.insert(m, rules::load(conn, m).await?);
-            }
+        let municipalities: BTreeSet<Uuid> = asks.iter().map(|(u, _)| u.municipality_id).collect();
+        for m in municipalities {
+            rules.insert(m, rules::load(conn, m).await?);
         }
         Ok(Reference {
             households,
