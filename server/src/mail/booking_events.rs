@@ -136,7 +136,7 @@ pub async fn publish_known(
                 family,
                 MailEvent::BookingDeclined {
                     booking: info,
-                    reason: decline_reason(&row),
+                    reason: decline_reason(row),
                 },
             )),
             (To::Family, EventKind::Cancelled { fee_yen }) => Some((
@@ -181,7 +181,7 @@ pub async fn publish_known(
                 family,
                 MailEvent::BookingWaitlisted {
                     booking: info,
-                    note: note(&row, "waitlist_note"),
+                    note: note(row, "waitlist_note"),
                 },
             )),
             (To::Family, EventKind::WaitlistOfferExpired) => {
@@ -193,11 +193,14 @@ pub async fn publish_known(
                     needs_approval: true,
                 },
             ) => {
-                if !waiting.contains_key(&e.municipality_id) {
-                    let w = waiting_for_approval(conn, e.municipality_id).await?;
-                    waiting.insert(e.municipality_id, w);
-                }
-                let (count, oldest) = waiting.get(&e.municipality_id).cloned().unwrap_or_default();
+                let (count, oldest) = match waiting.get(&e.municipality_id) {
+                    Some(w) => w.clone(),
+                    None => {
+                        let w = waiting_for_approval(conn, e.municipality_id).await?;
+                        waiting.insert(e.municipality_id, w.clone());
+                        w
+                    }
+                };
                 Some((
                     Recipient::Coordinators(e.municipality_id),
                     MailEvent::ApprovalsWaiting { count, oldest },
