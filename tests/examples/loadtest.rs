@@ -259,6 +259,7 @@ async fn run(kind: &str) -> anyhow::Result<()> {
     let other = Arc::new(AtomicU64::new(0));
     let deadline = Instant::now() + Duration::from_secs(secs);
     let statements_before = hagukumi_server::db::statements();
+    let rounds_before = hagukumi_server::booking::group::rounds();
     let started = Instant::now();
     let mut tasks = Vec::new();
     for (i, (client, csrf, child)) in families.into_iter().enumerate() {
@@ -300,6 +301,7 @@ async fn run(kind: &str) -> anyhow::Result<()> {
     }
     let elapsed = started.elapsed().as_secs_f64();
     let statements = hagukumi_server::db::statements() - statements_before;
+    let rounds_after = hagukumi_server::booking::group::rounds();
     let made = created.load(Ordering::Relaxed) as f64;
     let rate = made / elapsed;
     println!(
@@ -312,6 +314,17 @@ async fn run(kind: &str) -> anyhow::Result<()> {
     println!(
         "statements per booking request (session, checks, decision, writes, answer; BEGIN/COMMIT not counted): {:.1}",
         statements as f64 / answered.max(1.0)
+    );
+    let (rounds, requests, micros) = (
+        rounds_after.0 - rounds_before.0,
+        rounds_after.1 - rounds_before.1,
+        rounds_after.2 - rounds_before.2,
+    );
+    println!(
+        "booking transactions (group commit): {rounds}, {:.1} requests each, {:.2} ms each, busy {:.0} % of the time",
+        requests as f64 / rounds.max(1) as f64,
+        micros as f64 / 1000.0 / rounds.max(1) as f64,
+        micros as f64 / 1e6 / elapsed * 100.0
     );
     println!("peak memory so far (VmHWM): {}", vm_hwm());
 

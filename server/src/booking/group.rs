@@ -26,6 +26,7 @@
 //! request can never fail another. A request alone is simply a round of one.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, Utc};
@@ -116,7 +117,24 @@ fn stopped() -> ApiError {
     ApiError::Internal(anyhow::anyhow!("the booking transaction stopped"))
 }
 
+/// Rounds run, requests decided in them, and the time spent in them (µs), in
+/// this process: the load program's requests per transaction.
+static ROUNDS: [AtomicU64; 3] = [AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0)];
+
+/// (rounds, requests, microseconds in rounds) so far in this process.
+pub fn rounds() -> (u64, u64, u64) {
+    let [a, b, c] = &ROUNDS;
+    (
+        a.load(Ordering::Relaxed),
+        b.load(Ordering::Relaxed),
+        c.load(Ordering::Relaxed),
+    )
+}
+
 async fn run(state: &AppState, round: Vec<(Job, Reply)>) {
+    let started = std::time::Instant::now();
+    ROUNDS[0].fetch_add(1, Ordering::Relaxed);
+    ROUNDS[1].fetch_add(round.len() as u64, Ordering::Relaxed);
     let (jobs, replies): (Vec<Job>, Vec<Reply>) = round.into_iter().unzip();
     let answers = match decide_and_store(state, &jobs).await {
         Ok(answers) => answers,
@@ -134,6 +152,10 @@ async fn run(state: &AppState, round: Vec<(Job, Reply)>) {
         }
         Err(e) => vec![Err(e)],
     };
+    ROUNDS[2].fetch_add(
+        u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+        Ordering::Relaxed,
+    );
     for (reply, answer) in replies.into_iter().zip(answers) {
         // The caller may have hung up; its booking stands all the same.
         let _ = reply.send(answer);
@@ -208,11 +230,11 @@ async fn decide_and_store(
     }
 
     // One statement per table for the whole round.
-    let rows = writes
-        .made
-        .iter()
-        .map(|s| s.row.clone().into_active_model());
-    db::insert_all(&txn, rows.collect()).await?;
+    let rows = writes.made.iter().map(|s| {
+        let size = s.row.details.to_string().len() + 512;
+        (s.row.clone().into_active_model(), size)
+    });
+    db::insert_sized(&txn, rows.collect()).await?;
     let children = writes
         .made
         .iter()
@@ -237,17 +259,15 @@ async fn decide_and_store(
 
 async fn read_counts(conn: &impl ConnectionTrait, jobs: &[&Prepared]) -> ApiResult<Counts> {
     let codes = municipality_codes(conn).await?;
-    let mut hulls: HashMap<String, Interval> = HashMap::new();
+    // Each site's bookings on the days the requests touch (not the whole span
+    // between the first and the last request).
+    let mut hulls: HashMap<String, Vec<Interval>> = HashMap::new();
     for p in jobs {
-        let hull = p.hull();
-        hulls
-            .entry(p.site.key())
-            .and_modify(|h| *h = h.union_hull(&hull))
-            .or_insert(hull);
+        hulls.entry(p.site.key()).or_default().push(p.hull());
     }
     let mut holding = HashMap::new();
-    for (key, hull) in hulls {
-        let held = repo::holding(conn, &key, hull, &codes).await?;
+    for (key, ranges) in hulls {
+        let held = repo::holding_in(conn, &key, &ranges, &codes).await?;
         holding.insert(key, held);
     }
     let mut pairs: Vec<(Uuid, String)> = jobs

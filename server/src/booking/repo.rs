@@ -9,7 +9,8 @@ use hagukumi_domain::booking::{Booking, CancellationPolicy, CouponUse, Flow, Sta
 use hagukumi_domain::capacity::{Municipality, Occupancy};
 use hagukumi_domain::rules::ReasonCode;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, Statement,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    Statement,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -178,10 +179,25 @@ pub async fn holding(
     range: Interval,
     codes: &HashMap<Uuid, Municipality>,
 ) -> ApiResult<Vec<Occupancy>> {
+    holding_in(conn, resource_key, &[range], codes).await
+}
+
+/// [`holding`] over several ranges at once, each booking once: a round of
+/// requests spread over a month reads the days they touch, not the month.
+pub async fn holding_in(
+    conn: &impl ConnectionTrait,
+    resource_key: &str,
+    ranges: &[Interval],
+    codes: &HashMap<Uuid, Municipality>,
+) -> ApiResult<Vec<Occupancy>> {
+    let ranges = merged(ranges);
+    if ranges.is_empty() {
+        return Ok(Vec::new());
+    }
     let backend = conn.get_database_backend();
     if backend == DbBackend::Postgres {
         // PostgreSQL streams rows cheaply; its per-booking JSON subqueries do not pay.
-        return holding_rows(conn, resource_key, range, codes).await;
+        return holding_rows(conn, resource_key, &ranges, codes).await;
     }
     let held = HOLDING
         .iter()
@@ -196,18 +212,15 @@ pub async fn holding(
              FROM (SELECT id, municipality_id, starts_at, ends_at FROM bookings \
                WHERE resource_key = ? AND status IN ({held}) \
                  AND (status <> 'offered' OR offer_expires_at > ?) \
-                 AND starts_at < ? AND ends_at > ? ORDER BY id) b"
+                 AND ({overlaps}) ORDER BY id) b",
+        overlaps = vec!["(starts_at < ? AND ends_at > ?)"; ranges.len()].join(" OR ")
     );
-    let stmt = Statement::from_sql_and_values(
-        backend,
-        sql,
-        [
-            resource_key.into(),
-            Utc::now().into(),
-            range.end().into(),
-            range.start().into(),
-        ],
-    );
+    let mut values: Vec<sea_orm::Value> = vec![resource_key.into(), Utc::now().into()];
+    for r in &ranges {
+        values.push(r.end().into());
+        values.push(r.start().into());
+    }
+    let stmt = Statement::from_sql_and_values(backend, sql, values);
     let json: String = match conn.query_one_raw(stmt).await? {
         Some(row) => row
             .try_get_by_index::<Option<String>>(0)?
@@ -240,6 +253,20 @@ pub async fn holding(
     Ok(out)
 }
 
+/// `ranges` sorted, with overlapping or touching ones joined.
+fn merged(ranges: &[Interval]) -> Vec<Interval> {
+    let mut sorted = ranges.to_vec();
+    sorted.sort_by_key(Interval::start);
+    let mut out: Vec<Interval> = Vec::with_capacity(sorted.len());
+    for r in sorted {
+        match out.last_mut() {
+            Some(last) if r.start() <= last.end() => *last = last.union_hull(&r),
+            _ => out.push(r),
+        }
+    }
+    out
+}
+
 /// Whether a row read with [`HOLDING`] still holds its place at `now` (a lapsed
 /// offer does not; see `still_held`).
 pub fn holds_at(row: &booking::Model, now: DateTime<Utc>) -> bool {
@@ -250,10 +277,17 @@ pub fn holds_at(row: &booking::Model, now: DateTime<Utc>) -> bool {
 async fn holding_rows(
     conn: &impl ConnectionTrait,
     resource_key: &str,
-    range: Interval,
+    ranges: &[Interval],
     codes: &HashMap<Uuid, Municipality>,
 ) -> ApiResult<Vec<Occupancy>> {
-    use sea_orm::sea_query::{Expr, ExprTrait, Query};
+    use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query};
+    let overlaps = ranges.iter().fold(Condition::any(), |any, r| {
+        any.add(
+            Expr::col((booking::Entity, booking::Column::StartsAt))
+                .lt(r.end())
+                .and(Expr::col((booking::Entity, booking::Column::EndsAt)).gt(r.start())),
+        )
+    });
     let b = booking::Entity;
     let c = booking_child::Entity;
     let stmt = Query::select()
@@ -274,8 +308,7 @@ async fn holding_rows(
                 .ne("offered")
                 .or(Expr::col((b, booking::Column::OfferExpiresAt)).gt(Utc::now())),
         )
-        .and_where(Expr::col((b, booking::Column::StartsAt)).lt(range.end()))
-        .and_where(Expr::col((b, booking::Column::EndsAt)).gt(range.start()))
+        .cond_where(overlaps)
         .order_by((b, booking::Column::Id), sea_orm::Order::Asc)
         .to_owned();
     let rows = conn.query_all(&stmt).await?;
@@ -332,7 +365,13 @@ pub async fn family_usage_many(
     if pairs.is_empty() {
         return Ok(out);
     }
-    let rows = booking::Entity::find()
+    // Only the columns counted: a family's year of bookings is many rows.
+    let rows: Vec<(Uuid, String, DateTime<Utc>, DateTime<Utc>)> = booking::Entity::find()
+        .select_only()
+        .column(booking::Column::HouseholdId)
+        .column(booking::Column::ServiceKey)
+        .column(booking::Column::StartsAt)
+        .column(booking::Column::EndsAt)
         .filter(booking::Column::HouseholdId.is_in(pairs.iter().map(|(h, _)| *h)))
         .filter(booking::Column::ServiceKey.is_in(pairs.iter().map(|(_, s)| s.clone())))
         .filter(
@@ -341,13 +380,12 @@ pub async fn family_usage_many(
         .filter(still_held(Utc::now()))
         .filter(booking::Column::StartsAt.gte(range.start()))
         .filter(booking::Column::StartsAt.lt(range.end()))
+        .into_tuple()
         .all(conn)
         .await?;
-    for r in rows {
-        if let Ok(iv) = Interval::new(r.starts_at, r.ends_at) {
-            out.entry((r.household_id, r.service_key))
-                .or_default()
-                .push(iv);
+    for (household, service, start, end) in rows {
+        if let Ok(iv) = Interval::new(start, end) {
+            out.entry((household, service)).or_default().push(iv);
         }
     }
     Ok(out)

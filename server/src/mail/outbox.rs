@@ -146,7 +146,16 @@ pub async fn enqueue_many(
         .iter()
         .filter_map(|r| r.id.try_as_ref().copied())
         .collect();
-    crate::db::insert_all(conn, rows).await?;
+    let sized = rows
+        .into_iter()
+        .map(|r| {
+            let len = |v: &sea_orm::ActiveValue<String>| v.try_as_ref().map_or(0, String::len);
+            let ics = r.ics.try_as_ref().and_then(Option::as_ref).map_or(0, String::len);
+            let size = len(&r.text_body) + len(&r.html_body) + len(&r.subject) + ics + 512;
+            (r, size)
+        })
+        .collect();
+    crate::db::insert_sized(conn, sized).await?;
     Ok(ids)
 }
 
