@@ -137,11 +137,22 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client
+        let t = std::time::Instant::now();
+        let r = self
+            .client
             .get(self.url(path))
             .send()
             .await
-            .expect("request")
+            .expect("request");
+        // Said on stderr, so a failing run shows a page that timed out or broke.
+        if r.status().is_server_error() || r.status() == 408 || t.elapsed().as_secs() > 5 {
+            eprintln!(
+                "slow or failed page: GET {path} -> {} in {:?}",
+                r.status(),
+                t.elapsed()
+            );
+        }
+        r
     }
 
     /// The CSRF token the server gave this client (fetching a page first if

@@ -44,7 +44,7 @@ use super::events::BookingEvent;
 use super::helper_visits;
 use super::locks::LockSet;
 use super::repo::{self, HOLDING, Stored};
-use super::resource::{municipality_codes, occupancy};
+use super::resource::occupancy;
 use super::service::{
     BookingRequest, CreateOutcome, Created, Prepared, Reference, Spent, coupon_left_in, invalid,
     is_capacity, load_spent, new_stored, plan_with, prepare_from, quote_for, save_spent, settle,
@@ -214,7 +214,7 @@ async fn decide_and_store(
         }
     }
     locks.acquire(&txn).await?;
-    let mut counts = read_counts(&txn, &checked).await?;
+    let mut counts = read_counts(&txn, &checked, reference.codes.clone()).await?;
 
     let mut answers = Vec::with_capacity(jobs.len());
     let mut writes = Writes::default();
@@ -257,8 +257,11 @@ async fn decide_and_store(
     Ok(answers)
 }
 
-async fn read_counts(conn: &impl ConnectionTrait, jobs: &[&Prepared]) -> ApiResult<Counts> {
-    let codes = municipality_codes(conn).await?;
+async fn read_counts(
+    conn: &impl ConnectionTrait,
+    jobs: &[&Prepared],
+    codes: HashMap<Uuid, Municipality>,
+) -> ApiResult<Counts> {
     // Each site's bookings on the days the requests touch (not the whole span
     // between the first and the last request).
     let mut hulls: HashMap<String, Vec<Interval>> = HashMap::new();

@@ -175,7 +175,7 @@ pub async fn prepare(
 pub struct Reference {
     households: Vec<household::Model>,
     children: HashMap<Uuid, child::Model>,
-    codes: HashMap<Uuid, Municipality>,
+    pub codes: HashMap<Uuid, Municipality>,
     sites: Vec<SiteResource>,
     rules: HashMap<Uuid, MunicipalityRules>,
 }

@@ -150,7 +150,11 @@ pub async fn enqueue_many(
         .into_iter()
         .map(|r| {
             let len = |v: &sea_orm::ActiveValue<String>| v.try_as_ref().map_or(0, String::len);
-            let ics = r.ics.try_as_ref().and_then(Option::as_ref).map_or(0, String::len);
+            let ics = r
+                .ics
+                .try_as_ref()
+                .and_then(Option::as_ref)
+                .map_or(0, String::len);
             let size = len(&r.text_body) + len(&r.html_body) + len(&r.subject) + ics + 512;
             (r, size)
         })
