@@ -5,7 +5,7 @@
 // its fee first. axe-core runs on every page of the walk.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, axeViolations, launch, screenshot } from './lib.mjs';
+import { BASE, axeViolations, bookableMonth, launch, screenshot } from './lib.mjs';
 
 const DAY = 86400e3;
 
@@ -37,11 +37,9 @@ test('a parent books temporary care and cancels it', async () => {
     const kids = await (await page.request.get(`${BASE}/api/v1/children`)).json();
     assert.equal(kids.length, 1);
 
-    // Next month is always open for booking (requests open on the 15th of the
-    // month before), so pick a bookable day there at With-I.
-    const now = new Date();
-    const next = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)).toISOString().slice(0, 10);
-    await page.goto(`${BASE}/parent/book/temporary-care?month=${next}&site=with-i`);
+    // A month open for booking (see `bookableMonth`); pick a bookable day there at With-I.
+    const month = bookableMonth().toISOString().slice(0, 10);
+    await page.goto(`${BASE}/parent/book/temporary-care?month=${month}&site=with-i`);
     await checked('month calendar');
     const day = page.locator('table.calendar td.free a, table.calendar td.few a').first();
     const label = await day.getAttribute('aria-label');

@@ -6,12 +6,8 @@
 // axe-core runs on each new page; screenshots are saved (tests/browser/screenshots).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, axeViolations, launch, screenshot, signIn } from './lib.mjs';
+import { BASE, axeViolations, bookableMonth, launch, screenshot, signIn } from './lib.mjs';
 
-const nextMonth = () => {
-  const now = new Date();
-  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));
-};
 const iso = (d) => d.toISOString().slice(0, 10);
 
 async function phone(browser) {
@@ -30,7 +26,7 @@ async function noHorizontalScroll(page) {
 /** Picks a bookable day of next month at With-I, opens its form and chooses
  * さくら (陽太 is past preschool age for temporary care). */
 async function openDay(page) {
-  await page.goto(`${BASE}/parent/book/temporary-care?month=${iso(nextMonth())}&site=with-i`);
+  await page.goto(`${BASE}/parent/book/temporary-care?month=${iso(bookableMonth())}&site=with-i`);
   const day = page.locator('table.calendar td.free a, table.calendar td.few a').first();
   await Promise.all([page.waitForURL(/day=/), day.click()]);
   await page.uncheck('input[name=child_0]');
@@ -91,7 +87,7 @@ test('a parent books a weekly series after seeing which dates fit, with one doub
     await page.locator('details.repeat summary').click();
     await page.check('input[name=repeat_TU]');
     await page.check('input[name=repeat_TH]');
-    const m = nextMonth();
+    const m = bookableMonth();
     const last = new Date(Date.UTC(m.getUTCFullYear(), m.getUTCMonth() + 1, 0));
     await page.fill('#until', iso(last));
     assert.deepEqual(await axeViolations(page), []);

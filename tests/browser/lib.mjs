@@ -50,3 +50,13 @@ export async function signIn(page, email) {
   await page.fill('#password', 'hagukumi-demo');
   await Promise.all([page.waitForURL(/\/(parent|coordinator|provider|admin)$/), page.click('button[type=submit]')]);
 }
+
+/** The first day (UTC midnight) of a month with bookable days: requests for a
+ * month open on the 15th of the month before (Kiyose's rules), so until the
+ * 15th has passed in Japan this month still has two weeks left, and from the
+ * 16th next month is open. */
+export function bookableMonth() {
+  const jst = new Date(Date.now() + 9 * 3600 * 1000);
+  const ahead = jst.getUTCDate() >= 16 ? 1 : 0;
+  return new Date(Date.UTC(jst.getUTCFullYear(), jst.getUTCMonth() + ahead, 1));
+}
