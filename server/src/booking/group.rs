@@ -47,7 +47,7 @@ use super::repo::{self, HOLDING, Stored};
 use super::resource::occupancy;
 use super::service::{
     BookingRequest, CreateOutcome, Created, Prepared, Reference, Spent, coupon_left_in, invalid,
-    is_capacity, load_spent, new_stored, plan_with, prepare_from, quote_for, save_spent, settle,
+    is_capacity, load_spent, new_stored, plan_with, prepare_from, quote_at, save_spent, settle,
 };
 use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
@@ -396,15 +396,7 @@ async fn decide(
             }
         };
         let balances = coupon_left_in(&p.all_rules, &p.children, local_date(iv.start()), &spent);
-        let quote = quote_for(
-            &p.all_rules,
-            p.service,
-            &p.rules,
-            &iv,
-            &p.children,
-            &p.family,
-            &balances,
-        )?;
+        let quote = quote_at(p, &iv, &balances)?;
         let fresh = new_stored(job, p, iv, &quote, series_id);
         let t =
             submit(&fresh.domain()?, fits, job.now).map_err(|e| ApiError::Conflict(e.message))?;

@@ -557,7 +557,7 @@ fn period_of(iv: &Interval, template: Option<&Period>) -> Period {
 }
 
 /// The quote with each child's remaining coupon balance.
-pub(super) fn quote_for(
+fn quote_for(
     all: &MunicipalityRules,
     service: ServiceId,
     rules: &ServiceRules,
