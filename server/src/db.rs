@@ -37,12 +37,8 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConn
             .foreign_keys(true)
     });
     let mut conn = Database::connect(opts).await?;
-    conn.set_metric_callback(|info| {
+    conn.set_metric_callback(|_| {
         STATEMENTS.fetch_add(1, Ordering::Relaxed);
-        if std::env::var("DIAG_SLOW").is_ok() && info.elapsed > Duration::from_millis(3) {
-            let sql = info.statement.to_string();
-            eprintln!("DIAG {:?} {}", info.elapsed, &sql[..sql.len().min(160)]);
-        }
     });
     Ok(conn)
 }

@@ -3,7 +3,7 @@
 //! language switch.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use axum::Router;
 use axum::extract::{Path, Query};
@@ -21,7 +21,7 @@ use hagukumi_frontend::model::{
 use hagukumi_frontend::{App, WidgetApp, shell};
 use http::request::Parts;
 use leptos::prelude::provide_context;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Deserialize;
 use tower_http::services::ServeDir;
@@ -533,13 +533,31 @@ async fn stylesheet() -> impl IntoResponse {
     )
 }
 
+/// The site's pages and the embedded widget's (a separate app with its own
+/// bundle), worked out once per process.
+///
+/// Leptos finds the routes by rendering the apps while a process-wide flag
+/// holds back resource loading; a resource first polled by a page rendering on
+/// another thread at that moment waits forever (leptos-rs/leptos#4773), and the
+/// request ends in a 408. One server per process never meets this, but the API
+/// tests start many servers in one process while others serve pages: working
+/// the list out once, before any server can serve, keeps the two apart.
+fn routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES
+        .get_or_init(|| {
+            let mut routes = generate_route_list(App);
+            routes.extend(generate_route_list(WidgetApp));
+            routes
+        })
+        .clone()
+}
+
 pub fn router(state: &AppState) -> Router<AppState> {
     let backend: SharedBackend = Arc::new(WebBackend {
         state: state.clone(),
     });
-    // The site's pages and the embedded widget's (a separate app with its own bundle).
-    let mut routes = generate_route_list(App);
-    routes.extend(generate_route_list(WidgetApp));
+    let routes = routes();
     let options = state.leptos_options.clone();
     let pkg_dir = format!("{}/pkg", state.leptos_options.site_root);
     let forms = Router::new()
