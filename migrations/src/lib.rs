@@ -10,6 +10,7 @@ mod m20261125_000005_dispatch;
 mod m20261125_000006_home_start;
 mod m20261125_000010_fs_reports;
 mod m20261125_000011_capacity_versions;
+mod m20261203_000012_resource_spans;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000006_home_start::Migration),
             Box::new(m20261125_000010_fs_reports::Migration),
             Box::new(m20261125_000011_capacity_versions::Migration),
+            Box::new(m20261203_000012_resource_spans::Migration),
         ]
     }
 }

@@ -22,6 +22,7 @@ on_both_databases!(
     recurring_preview_reports_each_occurrence_before_committing,
     the_calendar_follows_a_booking_and_its_cancellation_at_once,
     requests_arriving_together_are_decided_one_by_one,
+    a_long_stay_holds_its_last_night,
 );
 
 /// The ids of the signed-in parent's children, oldest first.
@@ -830,4 +831,79 @@ async fn requests_arriving_together_are_decided_one_by_one(db: Db) {
     {
         assert!(b.spent_yen <= 6000, "a child's coupon is ¥6,000 a year");
     }
+}
+
+/// A stay holds every one of its nights, the last one too: a booking that began
+/// days before the night asked about is found (the holding read bounds how far
+/// back it looks by the longest stay stored on the facility).
+async fn a_long_stay_holds_its_last_night(db: Db) {
+    let app = spawn_app(db).await;
+    app.sign_in_demo("parent@example.jp").await;
+    let kids = my_children(&app).await;
+    // Five nights in a row with Kiyose's bed free.
+    let today = hagukumi_domain::calendar::local_date(Utc::now());
+    let to = today + chrono::Duration::days(60);
+    let res = app
+        .get(&format!(
+            "/api/v1/services/short-stay/availability?from={today}&to={to}&site=midori"
+        ))
+        .await;
+    let body: Value = res.json().await.expect("json");
+    let free: Vec<NaiveDate> = body["sites"][0]["days"]
+        .as_array()
+        .expect("days")
+        .iter()
+        .filter(|d| {
+            d["slots"]
+                .as_array()
+                .and_then(|s| s.first())
+                .is_some_and(|s| s["remaining"].as_u64().unwrap_or(0) > 0)
+        })
+        .map(|d| d["date"].as_str().expect("date").parse().expect("date"))
+        .collect();
+    let check_in = *free
+        .iter()
+        .find(|d| (1..5).all(|k| free.contains(&(**d + chrono::Duration::days(k)))))
+        .expect("five free nights in a row");
+    let last = check_in + chrono::Duration::days(4);
+    let remaining_on = |night: NaiveDate| {
+        let app = &app;
+        async move {
+            let body: Value = app
+                .get(&format!(
+                    "/api/v1/services/short-stay/availability?from={night}&to={night}&site=midori"
+                ))
+                .await
+                .json()
+                .await
+                .expect("json");
+            body["sites"][0]["days"][0]["slots"][0]["remaining"]
+                .as_u64()
+                .unwrap_or(0)
+        }
+    };
+    assert_eq!(remaining_on(last).await, 1, "the last night is free before");
+    let res = app
+        .post_json(
+            "/api/v1/bookings",
+            &json!({"service": "short-stay", "site": "midori", "children": &kids[..1],
+                "reason": "hospitalisation",
+                "period": {"kind": "nights", "check_in": check_in, "nights": 5}}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    // Asked about alone, the fifth night is taken by the stay that began four
+    // days before it, for the calendar and for the next booking alike.
+    assert_eq!(remaining_on(last).await, 0, "the stay holds its last night");
+    let birth = NaiveDate::from_ymd_opt(2020, 5, 5).expect("date");
+    let (other, other_child) = another_family(&app, "kiyose", "late@example.jp", birth).await;
+    let res = other
+        .post_json(
+            "/api/v1/bookings",
+            &json!({"service": "short-stay", "site": "midori", "children": [other_child],
+                "reason": "hospitalisation",
+                "period": {"kind": "nights", "check_in": last, "nights": 1}}),
+        )
+        .await;
+    problem(res, 409).await;
 }

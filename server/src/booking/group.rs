@@ -273,14 +273,16 @@ async fn read_counts(
         let held = repo::holding_in(conn, &key, &ranges, &codes).await?;
         holding.insert(key, held);
     }
-    let mut pairs: Vec<(Uuid, String)> = jobs
-        .iter()
+    // The families' own bookings count only for quotas: a year of them is
+    // not read for a service without any.
+    let limited = jobs.iter().filter(|p| p.has_quotas());
+    let mut pairs: Vec<(Uuid, String)> = limited
+        .clone()
         .map(|p| (p.household.id, p.service.as_str().to_owned()))
         .collect();
     pairs.sort();
     pairs.dedup();
-    let range = jobs
-        .iter()
+    let range = limited
         .map(|p| p.usage_range())
         .reduce(|a, b| a.union_hull(&b));
     let usage = match range {

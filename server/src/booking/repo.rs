@@ -182,6 +182,23 @@ pub async fn holding(
     holding_in(conn, resource_key, &[range], codes).await
 }
 
+/// The earliest start a booking of the resource overlapping a range from `?`
+/// (bound first) can have: that start less the longest booking ever stored on
+/// the resource (`?`, the resource key; kept by the database, see migration
+/// `resource_spans`) and a minute's margin. The index on (resource_key,
+/// starts_at) then reads the range's bookings, not the resource's history
+/// before it. No span yet means no booking yet; an empty bound then reads all.
+const SQLITE_SINCE: &str = "COALESCE(strftime('%Y-%m-%dT%H:%M:%S', julianday(?) - \
+     (SELECT longest_seconds FROM resource_spans WHERE resource_key = ?) / 86400.0 - 1 / 1440.0), '')";
+
+/// Ranges read by one SQLite statement: well inside its 500 terms of a
+/// compound SELECT and its bound parameters.
+const SQLITE_RANGES_PER_QUERY: usize = 100;
+
+/// [`SQLITE_SINCE`] for PostgreSQL: a whole condition on `starts_at`.
+const POSTGRES_SINCE: &str = "\"bookings\".\"starts_at\" > $1::timestamptz - make_interval(secs => \
+     COALESCE((SELECT longest_seconds FROM resource_spans WHERE resource_key = $2), 3153600000) + 60)";
+
 /// [`holding`] over several ranges at once, each booking once: a round of
 /// requests spread over a month reads the days they touch, not the month.
 pub async fn holding_in(
@@ -204,51 +221,72 @@ pub async fn holding_in(
         .map(|s| format!("'{s}'"))
         .collect::<Vec<_>>()
         .join(", ");
-    // A lapsed offer holds nothing (see `still_held`).
-    let sql = format!(
-        "SELECT json_group_array(json_array(CASE typeof(b.municipality_id) WHEN 'blob' THEN hex(b.municipality_id) ELSE b.municipality_id END, b.starts_at, b.ends_at, \
-               json((SELECT json_group_array(c.birth_date) FROM booking_children c \
-                 WHERE c.booking_id = b.id)))) \
-             FROM (SELECT id, municipality_id, starts_at, ends_at FROM bookings \
-               WHERE resource_key = ? AND status IN ({held}) \
-                 AND (status <> 'offered' OR offer_expires_at > ?) \
-                 AND ({overlaps}) ORDER BY id) b",
-        overlaps = vec!["(starts_at < ? AND ends_at > ?)"; ranges.len()].join(" OR ")
+    // One indexed range per request range, joined with UNION (a booking across
+    // two ranges counts once): with many ranges OR'ed in one WHERE, SQLite gave
+    // up the index ranges and read every booking the resource ever had. The
+    // lower bound on `starts_at` is what lets each range stop early (see
+    // `SQLITE_SINCE`). A lapsed offer holds nothing (see `still_held`).
+    let one = format!(
+        "SELECT id, municipality_id, starts_at, ends_at FROM bookings \
+           WHERE resource_key = ? AND starts_at < ? AND starts_at > {SQLITE_SINCE} AND ends_at > ? \
+             AND status IN ({held}) AND (status <> 'offered' OR offer_expires_at > ?)"
     );
-    let mut values: Vec<sea_orm::Value> = vec![resource_key.into(), Utc::now().into()];
-    for r in &ranges {
-        values.push(r.end().into());
-        values.push(r.start().into());
-    }
-    let stmt = Statement::from_sql_and_values(backend, sql, values);
-    let json: String = match conn.query_one_raw(stmt).await? {
-        Some(row) => row
-            .try_get_by_index::<Option<String>>(0)?
-            .unwrap_or_default(),
-        None => String::new(),
-    };
-    if json.is_empty() {
-        return Ok(Vec::new());
-    }
-    type Held = (String, String, String, Vec<Option<NaiveDate>>);
-    let rows: Vec<Held> = serde_json::from_str(&json)
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("holding rows: {e}")))?;
-    let time = |s: &str| {
-        DateTime::parse_from_rfc3339(&s.replacen(' ', "T", 1))
-            .map(|t| t.with_timezone(&Utc))
-            .map_err(|e| ApiError::Internal(anyhow::anyhow!("holding time {s}: {e}")))
-    };
-    let mut out = Vec::with_capacity(rows.len());
-    for (m, start, end, births) in rows {
-        let Ok(iv) = Interval::new(time(&start)?, time(&end)?) else {
-            continue;
+    let text = |col: &str| format!("CASE typeof({col}) WHEN 'blob' THEN hex({col}) ELSE {col} END");
+    let now = Utc::now();
+    let mut out = Vec::new();
+    // A booking across two ranges of different chunks comes back twice.
+    let mut seen = std::collections::HashSet::new();
+    for chunk in ranges.chunks(SQLITE_RANGES_PER_QUERY) {
+        let sql = format!(
+            "SELECT json_group_array(json_array({id}, {m}, b.starts_at, b.ends_at, \
+                   json((SELECT json_group_array(c.birth_date) FROM booking_children c \
+                     WHERE c.booking_id = b.id)))) \
+                 FROM ({ranges} ORDER BY id) b",
+            id = text("b.id"),
+            m = text("b.municipality_id"),
+            ranges = vec![one.as_str(); chunk.len()].join(" UNION ")
+        );
+        let mut values: Vec<sea_orm::Value> = Vec::with_capacity(chunk.len() * 6);
+        for r in chunk {
+            values.push(resource_key.into());
+            values.push(r.end().into());
+            values.push(r.start().into());
+            values.push(resource_key.into());
+            values.push(r.start().into());
+            values.push(now.into());
+        }
+        let stmt = Statement::from_sql_and_values(backend, sql, values);
+        let json: String = match conn.query_one_raw(stmt).await? {
+            Some(row) => row
+                .try_get_by_index::<Option<String>>(0)?
+                .unwrap_or_default(),
+            None => String::new(),
         };
-        let m = Uuid::parse_str(&m).ok();
-        out.push(occupancy(
-            iv,
-            births.into_iter().flatten().collect(),
-            m.and_then(|m| codes.get(&m).cloned()),
-        ));
+        if json.is_empty() {
+            continue;
+        }
+        type Held = (String, String, String, String, Vec<Option<NaiveDate>>);
+        let rows: Vec<Held> = serde_json::from_str(&json)
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("holding rows: {e}")))?;
+        let time = |s: &str| {
+            DateTime::parse_from_rfc3339(&s.replacen(' ', "T", 1))
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|e| ApiError::Internal(anyhow::anyhow!("holding time {s}: {e}")))
+        };
+        for (id, m, start, end, births) in rows {
+            if !seen.insert(id) {
+                continue;
+            }
+            let Ok(iv) = Interval::new(time(&start)?, time(&end)?) else {
+                continue;
+            };
+            let m = Uuid::parse_str(&m).ok();
+            out.push(occupancy(
+                iv,
+                births.into_iter().flatten().collect(),
+                m.and_then(|m| codes.get(&m).cloned()),
+            ));
+        }
     }
     Ok(out)
 }
@@ -285,7 +323,11 @@ async fn holding_rows(
         any.add(
             Expr::col((booking::Entity, booking::Column::StartsAt))
                 .lt(r.end())
-                .and(Expr::col((booking::Entity, booking::Column::EndsAt)).gt(r.start())),
+                .and(Expr::col((booking::Entity, booking::Column::EndsAt)).gt(r.start()))
+                .and(Expr::cust_with_values(
+                    POSTGRES_SINCE,
+                    [sea_orm::Value::from(r.start()), resource_key.into()],
+                )),
         )
     });
     let b = booking::Entity;

@@ -123,6 +123,12 @@ impl Prepared {
         Interval::new(fy_start, fy_end).unwrap_or(hull)
     }
 
+    /// Whether the service's rules limit how often the family books it: only
+    /// then are the family's own bookings read (quotas are all they count for).
+    pub(super) fn has_quotas(&self) -> bool {
+        !quotas_from_rules(&self.rules.limits, self.household.multiple_birth).is_empty()
+    }
+
     pub(super) fn hull(&self) -> Interval {
         let mut it = self.occurrences.iter();
         let first = it
@@ -666,8 +672,11 @@ async fn plan(
 ) -> ApiResult<Vec<OccurrenceReport>> {
     let codes = municipality_codes(conn).await?;
     let existing = repo::holding(conn, &p.site.key(), p.hull(), &codes).await?;
-    let family =
-        repo::family_usage(conn, p.household.id, p.service.as_str(), p.usage_range()).await?;
+    let family = if p.has_quotas() {
+        repo::family_usage(conn, p.household.id, p.service.as_str(), p.usage_range()).await?
+    } else {
+        Vec::new()
+    };
     plan_with(p, now, &existing, &family)
 }
 
