@@ -892,9 +892,22 @@ async fn a_long_stay_holds_its_last_night(db: Db) {
         )
         .await;
     assert_eq!(res.status(), 201);
+    let stay: Value = res.json().await.expect("json");
+    let stay_id = stay["id"].as_str().expect("id").to_owned();
     // Asked about alone, the fifth night is taken by the stay that began four
     // days before it, for the calendar and for the next booking alike.
     assert_eq!(remaining_on(last).await, 0, "the stay holds its last night");
+    // The coordinator's day view of that night shows the stay.
+    let coord = app.another_browser();
+    coord.sign_in_demo("coordinator@example.jp").await;
+    let day = coord
+        .get(&format!(
+            "/api/v1/console/sites/midori/calendar?view=day&date={last}"
+        ))
+        .await;
+    assert_eq!(day.status(), 200);
+    let day = day.text().await.expect("body");
+    assert!(day.contains(&stay_id), "{day}");
     let birth = NaiveDate::from_ymd_opt(2020, 5, 5).expect("date");
     let (other, other_child) = another_family(&app, "kiyose", "late@example.jp", birth).await;
     let res = other

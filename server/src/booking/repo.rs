@@ -162,6 +162,11 @@ pub async fn on_resource(
         .filter(booking::Column::Status.is_in(statuses.iter().copied()))
         .filter(booking::Column::StartsAt.lt(range.end()))
         .filter(booking::Column::EndsAt.gt(range.start()))
+        .filter(reaching(
+            conn.get_database_backend(),
+            resource_key,
+            range.start(),
+        ))
         .order_by_asc(booking::Column::StartsAt)
         .all(conn)
         .await?;
@@ -190,6 +195,25 @@ pub async fn holding(
 /// before it. No span yet means no booking yet; an empty bound then reads all.
 const SQLITE_SINCE: &str = "COALESCE(strftime('%Y-%m-%dT%H:%M:%S', julianday(?) - \
      (SELECT longest_seconds FROM resource_spans WHERE resource_key = ?) / 86400.0 - 1 / 1440.0), '')";
+
+/// `starts_at` late enough for a booking of `resource_key` to reach past
+/// `from` (see [`SQLITE_SINCE`]): the condition that keeps an overlap read on
+/// the index range of the hours asked about.
+fn reaching(
+    backend: DbBackend,
+    resource_key: &str,
+    from: DateTime<Utc>,
+) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::Expr;
+    let values = [sea_orm::Value::from(from), resource_key.into()];
+    match backend {
+        DbBackend::Postgres => Expr::cust_with_values(POSTGRES_SINCE, values),
+        _ => Expr::cust_with_values(
+            format!("\"bookings\".\"starts_at\" > {SQLITE_SINCE}"),
+            values,
+        ),
+    }
+}
 
 /// Ranges read by one SQLite statement: well inside its 500 terms of a
 /// compound SELECT and its bound parameters.
@@ -324,10 +348,7 @@ async fn holding_rows(
             Expr::col((booking::Entity, booking::Column::StartsAt))
                 .lt(r.end())
                 .and(Expr::col((booking::Entity, booking::Column::EndsAt)).gt(r.start()))
-                .and(Expr::cust_with_values(
-                    POSTGRES_SINCE,
-                    [sea_orm::Value::from(r.start()), resource_key.into()],
-                )),
+                .and(reaching(DbBackend::Postgres, resource_key, r.start())),
         )
     });
     let b = booking::Entity;
