@@ -19,38 +19,48 @@ impl MigrationName for Migration {
     }
 }
 
-const SQLITE_UP: &[&str] = &[
-    "CREATE TABLE resource_spans (
-        resource_key varchar(100) NOT NULL PRIMARY KEY,
-        longest_seconds bigint NOT NULL
-    )",
-    "INSERT INTO resource_spans (resource_key, longest_seconds)
-        SELECT resource_key,
-               MAX(CAST(ROUND((julianday(ends_at) - julianday(starts_at)) * 86400) AS INTEGER))
-        FROM bookings GROUP BY resource_key",
-    "CREATE TRIGGER bookings_span_insert AFTER INSERT ON bookings BEGIN
-        INSERT INTO resource_spans (resource_key, longest_seconds)
-        VALUES (NEW.resource_key,
-                CAST(ROUND((julianday(NEW.ends_at) - julianday(NEW.starts_at)) * 86400) AS INTEGER))
-        ON CONFLICT (resource_key) DO UPDATE
-            SET longest_seconds = excluded.longest_seconds
-            WHERE excluded.longest_seconds > resource_spans.longest_seconds;
-    END",
-    "CREATE TRIGGER bookings_span_update AFTER UPDATE OF starts_at, ends_at, resource_key ON bookings BEGIN
-        INSERT INTO resource_spans (resource_key, longest_seconds)
-        VALUES (NEW.resource_key,
-                CAST(ROUND((julianday(NEW.ends_at) - julianday(NEW.starts_at)) * 86400) AS INTEGER))
-        ON CONFLICT (resource_key) DO UPDATE
-            SET longest_seconds = excluded.longest_seconds
-            WHERE excluded.longest_seconds > resource_spans.longest_seconds;
-    END",
-];
+const CREATE_TABLE: &str = "CREATE TABLE resource_spans (
+    resource_key varchar(100) NOT NULL PRIMARY KEY,
+    longest_seconds bigint NOT NULL
+)";
+
+/// A booking's length in whole seconds on SQLite, from the columns of `row`
+/// (`NEW.` in a trigger, nothing in the backfill).
+fn sqlite_span(row: &str) -> String {
+    format!("CAST(ROUND((julianday({row}ends_at) - julianday({row}starts_at)) * 86400) AS INTEGER)")
+}
+
+fn sqlite_up() -> Vec<String> {
+    // SQLite has no `AFTER INSERT OR UPDATE`: two triggers with one body.
+    let trigger = |name: &str, event: &str| {
+        format!(
+            "CREATE TRIGGER {name} AFTER {event} ON bookings BEGIN
+                INSERT INTO resource_spans (resource_key, longest_seconds)
+                VALUES (NEW.resource_key, {span})
+                ON CONFLICT (resource_key) DO UPDATE
+                    SET longest_seconds = excluded.longest_seconds
+                    WHERE excluded.longest_seconds > resource_spans.longest_seconds;
+            END",
+            span = sqlite_span("NEW.")
+        )
+    };
+    vec![
+        CREATE_TABLE.to_owned(),
+        format!(
+            "INSERT INTO resource_spans (resource_key, longest_seconds)
+                SELECT resource_key, MAX({span}) FROM bookings GROUP BY resource_key",
+            span = sqlite_span("")
+        ),
+        trigger("bookings_span_insert", "INSERT"),
+        trigger(
+            "bookings_span_update",
+            "UPDATE OF starts_at, ends_at, resource_key",
+        ),
+    ]
+}
 
 const POSTGRES_UP: &[&str] = &[
-    "CREATE TABLE resource_spans (
-        resource_key varchar(100) NOT NULL PRIMARY KEY,
-        longest_seconds bigint NOT NULL
-    )",
+    CREATE_TABLE,
     "INSERT INTO resource_spans (resource_key, longest_seconds)
         SELECT resource_key, MAX(CEIL(EXTRACT(EPOCH FROM ends_at - starts_at))::bigint)
         FROM bookings GROUP BY resource_key",
@@ -85,24 +95,36 @@ const POSTGRES_DOWN: &[&str] = &[
     "DROP TABLE IF EXISTS resource_spans",
 ];
 
-async fn run(m: &SchemaManager<'_>, sqlite: &[&str], postgres: &[&str]) -> Result<(), DbErr> {
-    let statements = match m.get_database_backend() {
-        sea_orm::DbBackend::Postgres => postgres,
-        _ => sqlite,
-    };
+async fn run<S: AsRef<str>>(m: &SchemaManager<'_>, statements: &[S]) -> Result<(), DbErr> {
     for sql in statements {
-        m.get_connection().execute_unprepared(sql).await?;
+        m.get_connection().execute_unprepared(sql.as_ref()).await?;
     }
     Ok(())
+}
+
+fn postgres(m: &SchemaManager<'_>) -> bool {
+    m.get_database_backend() == sea_orm::DbBackend::Postgres
 }
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        run(m, SQLITE_UP, POSTGRES_UP).await
+        if postgres(m) {
+            run(m, POSTGRES_UP).await
+        } else {
+            run(m, &sqlite_up()).await
+        }
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        run(m, SQLITE_DOWN, POSTGRES_DOWN).await
+        run(
+            m,
+            if postgres(m) {
+                POSTGRES_DOWN
+            } else {
+                SQLITE_DOWN
+            },
+        )
+        .await
     }
 }

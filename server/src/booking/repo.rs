@@ -256,6 +256,13 @@ pub async fn holding_in(
              AND status IN ({held}) AND (status <> 'offered' OR offer_expires_at > ?)"
     );
     let text = |col: &str| format!("CASE typeof({col}) WHEN 'blob' THEN hex({col}) ELSE {col} END");
+    // (id, municipality, start, end, the children's birth dates)
+    type Held = (String, String, String, String, Vec<Option<NaiveDate>>);
+    let time = |s: &str| {
+        DateTime::parse_from_rfc3339(&s.replacen(' ', "T", 1))
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("holding time {s}: {e}")))
+    };
     let now = Utc::now();
     let mut out = Vec::new();
     // A booking across two ranges of different chunks comes back twice.
@@ -289,14 +296,8 @@ pub async fn holding_in(
         if json.is_empty() {
             continue;
         }
-        type Held = (String, String, String, String, Vec<Option<NaiveDate>>);
         let rows: Vec<Held> = serde_json::from_str(&json)
             .map_err(|e| ApiError::Internal(anyhow::anyhow!("holding rows: {e}")))?;
-        let time = |s: &str| {
-            DateTime::parse_from_rfc3339(&s.replacen(' ', "T", 1))
-                .map(|t| t.with_timezone(&Utc))
-                .map_err(|e| ApiError::Internal(anyhow::anyhow!("holding time {s}: {e}")))
-        };
         for (id, m, start, end, births) in rows {
             if !seen.insert(id) {
                 continue;
