@@ -11,6 +11,7 @@ mod m20261125_000006_home_start;
 mod m20261125_000010_fs_reports;
 mod m20261125_000011_capacity_versions;
 mod m20261203_000012_resource_spans;
+mod m20261204_000013_holding_cover;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000010_fs_reports::Migration),
             Box::new(m20261125_000011_capacity_versions::Migration),
             Box::new(m20261203_000012_resource_spans::Migration),
+            Box::new(m20261204_000013_holding_cover::Migration),
         ]
     }
 }

@@ -29,7 +29,13 @@ use secrecy::SecretString;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-const CLIENTS: usize = 32;
+/// Concurrent clients (`LOADTEST_CLIENTS`, default 32).
+fn clients() -> usize {
+    std::env::var("LOADTEST_CLIENTS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(32)
+}
 const RATE: u64 = 200;
 
 fn seconds() -> u64 {
@@ -80,7 +86,7 @@ async fn insert_rate(db: &DatabaseConnection, secs: u64) -> anyhow::Result<f64> 
     let count = Arc::new(AtomicU64::new(0));
     let deadline = Instant::now() + Duration::from_secs(secs);
     let mut tasks = Vec::new();
-    for _ in 0..CLIENTS {
+    for _ in 0..clients() {
         let (db, count) = (db.clone(), count.clone());
         tasks.push(tokio::spawn(async move {
             while Instant::now() < deadline {
@@ -193,6 +199,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 async fn run(kind: &str) -> anyhow::Result<()> {
     let secs = seconds();
+    let nc = clients();
     let url = fresh(kind).await?;
     let mut settings = hagukumi_server::Settings::default();
     settings.server.port = 0;
@@ -217,7 +224,7 @@ async fn run(kind: &str) -> anyhow::Result<()> {
     // The yardstick, on its own pool with the server's settings.
     let yard = hagukumi_server::db::connect(&settings.database).await?;
     let inserts = insert_rate(&yard, secs).await?;
-    println!("plain single-row INSERT, {CLIENTS} tasks, {secs} s: {inserts:.0} rows/s");
+    println!("plain single-row INSERT, {nc} tasks, {secs} s: {inserts:.0} rows/s");
 
     // The month's bookable hours at With-I (1-hour slots on the hour).
     let today = hagukumi_domain::calendar::local_date(Utc::now());
@@ -251,7 +258,7 @@ async fn run(kind: &str) -> anyhow::Result<()> {
     );
 
     let mut families = Vec::new();
-    for i in 0..CLIENTS {
+    for i in 0..clients() {
         families.push(family(&db, &address, i).await?);
     }
     let created = Arc::new(AtomicU64::new(0));
@@ -274,7 +281,7 @@ async fn run(kind: &str) -> anyhow::Result<()> {
             // Each family walks the month from its own offset, so the 32 clients
             // mostly book different days at any moment, as families do.
             let n = slots.len().max(1);
-            let mut j = i * n / CLIENTS;
+            let mut j = i * n / clients();
             let mut taken = 0;
             while Instant::now() < deadline && taken < n {
                 let (start, end) = &slots[j % n];
@@ -305,7 +312,7 @@ async fn run(kind: &str) -> anyhow::Result<()> {
     let made = created.load(Ordering::Relaxed) as f64;
     let rate = made / elapsed;
     println!(
-        "booking POST, {CLIENTS} clients, {elapsed:.1} s: {rate:.0} bookings/s created ({} full → 409, {} other) = {:.2} of the plain insert rate",
+        "booking POST, {nc} clients, {elapsed:.1} s: {rate:.0} bookings/s created ({} full → 409, {} other) = {:.2} of the plain insert rate",
         full.load(Ordering::Relaxed),
         other.load(Ordering::Relaxed),
         rate / inserts
@@ -329,7 +336,7 @@ async fn run(kind: &str) -> anyhow::Result<()> {
     println!("peak memory so far (VmHWM): {}", vm_hwm());
 
     // Availability at a steady 200 requests/s from 32 clients.
-    let clients: Vec<reqwest::Client> = (0..CLIENTS).map(|_| reqwest::Client::new()).collect();
+    let clients: Vec<reqwest::Client> = (0..clients()).map(|_| reqwest::Client::new()).collect();
     let month_url = format!(
         "{address}/api/v1/services/temporary-care/availability?from={today}&to={to}&site=with-i&birth_dates=2021-06-01"
     );
@@ -353,7 +360,7 @@ async fn run(kind: &str) -> anyhow::Result<()> {
     let mut tasks = Vec::new();
     for k in 0..total {
         tick.tick().await;
-        let client = clients[(k as usize) % CLIENTS].clone();
+        let client = clients[(k as usize) % nc].clone();
         let (url, latencies, errors) = (month_url.clone(), latencies.clone(), errors.clone());
         tasks.push(tokio::spawn(async move {
             let t = Instant::now();

@@ -33,15 +33,29 @@ use crate::state::AppState;
 const MAX_KEY: usize = 200;
 
 async fn out_many(state: &AppState, stored: &[Stored]) -> ApiResult<Vec<BookingOut>> {
-    let ids: std::collections::BTreeSet<Uuid> =
-        stored.iter().filter_map(|s| s.row.site_id).collect();
-    let sites: HashMap<Uuid, site::Model> = site::Entity::find()
-        .filter(site::Column::Id.is_in(ids))
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s))
+    out_many_at(state, stored, None).await
+}
+
+/// [`out_many`] where the caller may already hold the bookings' site.
+async fn out_many_at(
+    state: &AppState,
+    stored: &[Stored],
+    known: Option<&site::Model>,
+) -> ApiResult<Vec<BookingOut>> {
+    let mut sites: HashMap<Uuid, site::Model> =
+        known.map(|s| (s.id, s.clone())).into_iter().collect();
+    let ids: std::collections::BTreeSet<Uuid> = stored
+        .iter()
+        .filter_map(|s| s.row.site_id)
+        .filter(|id| !sites.contains_key(id))
         .collect();
+    if !ids.is_empty() {
+        let read = site::Entity::find()
+            .filter(site::Column::Id.is_in(ids))
+            .all(&state.db)
+            .await?;
+        sites.extend(read.into_iter().map(|s| (s.id, s)));
+    }
     let now = Utc::now();
     let mut out = stored
         .iter()
@@ -122,7 +136,12 @@ pub async fn create(
         StatusCode::CREATED
     };
     let mut res = match outcome.created {
-        Created::One(s) => (status, Json(out_one(&state, &s).await?)).into_response(),
+        Created::One(s) => {
+            let mut out =
+                out_many_at(&state, std::slice::from_ref(&*s), outcome.site.as_ref()).await?;
+            let one = out.pop().ok_or(ApiError::NotFound)?;
+            (status, Json(one)).into_response()
+        }
         Created::Series {
             series_id,
             bookings,
@@ -131,7 +150,7 @@ pub async fn create(
             status,
             Json(SeriesOut {
                 series_id,
-                bookings: out_many(&state, &bookings).await?,
+                bookings: out_many_at(&state, &bookings, outcome.site.as_ref()).await?,
                 skipped,
             }),
         )

@@ -500,6 +500,7 @@ async fn decide(
     Ok(CreateOutcome {
         created,
         replayed: false,
+        site: Some(p.site.site.clone()),
     })
 }
 
@@ -555,6 +556,7 @@ async fn replay(
     Ok(Some(CreateOutcome {
         created,
         replayed: true,
+        site: Some(p.site.site.clone()),
     }))
 }
 

@@ -272,7 +272,7 @@ pub async fn holding_in(
             "SELECT json_group_array(json_array({id}, {m}, b.starts_at, b.ends_at, \
                    json((SELECT json_group_array(c.birth_date) FROM booking_children c \
                      WHERE c.booking_id = b.id)))) \
-                 FROM ({ranges} ORDER BY id) b",
+                 FROM ({ranges}) b",
             id = text("b.id"),
             m = text("b.municipality_id"),
             ranges = vec![one.as_str(); chunk.len()].join(" UNION ")

@@ -654,6 +654,9 @@ pub enum Created {
 pub struct CreateOutcome {
     pub created: Created,
     pub replayed: bool,
+    /// The site the bookings are at, as the decision read it: the answer
+    /// needs it and need not read it again.
+    pub site: Option<crate::entities::site::Model>,
 }
 
 /// Per-occurrence report of what would fit now, writing nothing.
