@@ -5,9 +5,9 @@
 //! stored place-holding bookings never exceed the capacity — sampled while it runs.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, Utc};
 use hagukumi_server::entities::booking;
 use hagukumi_server::startup::Application;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
@@ -21,6 +21,7 @@ use crate::on_both_databases;
 on_both_databases!(
     the_last_short_stay_beds_go_to_exactly_two_of_64_families,
     the_last_temporary_care_places_go_to_exactly_the_ratio,
+    a_day_closed_while_families_book_it_takes_no_booking_after,
 );
 
 const CLIENTS: usize = 64;
@@ -172,5 +173,131 @@ async fn the_last_temporary_care_places_go_to_exactly_the_ratio(db: Db) {
     assert!(
         peak as usize <= capacity,
         "never more than {capacity} held (saw {peak})"
+    );
+}
+
+/// Days closed one after another while 16 families (half on each server) book them.
+const CLOSED_DAYS: usize = 8;
+
+/// A coordinator closes a day while families are booking it: the day keeps the
+/// bookings the closure listed and takes none after it. A closure locks the days
+/// it touches until it commits; on PostgreSQL a booking round reads its sites
+/// before it takes those locks, so what it read can be older than the closure.
+async fn a_day_closed_while_families_book_it_takes_no_booking_after(db: Db) {
+    let first = spawn_app(db).await;
+    let second = second_server(&first).await;
+    let birth = NaiveDate::from_ymd_opt(2021, 6, 1).expect("date");
+    let today = hagukumi_domain::calendar::local_date(Utc::now());
+    let to = today + chrono::Duration::days(45);
+    let cal: Value = first
+        .get(&format!(
+            "/api/v1/services/temporary-care/availability?from={today}&to={to}&site=with-i&minutes=60&birth_dates={birth}"
+        ))
+        .await
+        .json()
+        .await
+        .expect("json");
+    // Open days, each with its free one-hour slots.
+    let mut days: Vec<(NaiveDate, Vec<(String, String)>)> = Vec::new();
+    for d in cal["sites"][0]["days"].as_array().expect("days") {
+        let slots: Vec<(String, String)> = d["slots"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|s| s["remaining"].as_u64().unwrap_or(0) > 0)
+            .map(|s| {
+                let cut = |k: &str| s[k].as_str().expect("time")[..19].to_owned();
+                (cut("start"), cut("end"))
+            })
+            .collect();
+        if slots.len() >= 4 {
+            let date = d["date"].as_str().expect("date").parse().expect("date");
+            days.push((date, slots));
+        }
+    }
+    days.truncate(CLOSED_DAYS);
+    assert_eq!(days.len(), CLOSED_DAYS, "open days at With-I");
+    let days = Arc::new(days);
+
+    let target = Arc::new(AtomicUsize::new(0));
+    let done = Arc::new(AtomicBool::new(false));
+    let mut families = Vec::new();
+    for i in 0..16 {
+        let server = if i % 2 == 0 { &first } else { &second };
+        let (client, child) =
+            another_family(server, "kiyose", &format!("closing{i}@example.jp"), birth).await;
+        let (days, target, done) = (days.clone(), target.clone(), done.clone());
+        families.push(tokio::spawn(async move {
+            let mut tries = 0;
+            while !done.load(Ordering::Relaxed) {
+                let (_, slots) = &days[target.load(Ordering::Relaxed)];
+                let (start, end) = &slots[(i + tries) % slots.len()];
+                let body = json!({"service": "temporary-care", "site": "with-i", "children": [child],
+                    "period": {"kind": "hours", "start": start, "end": end}});
+                // Booked, full, clashing with the family's own or closed: all fine here.
+                client.post_json("/api/v1/bookings", &body).await;
+                tries += 1;
+            }
+        }));
+    }
+
+    let coord = first.another_browser();
+    coord.sign_in_demo("coordinator@example.jp").await;
+    let mut listed: Vec<Vec<String>> = Vec::new();
+    for (k, (date, _)) in days.iter().enumerate() {
+        target.store(k, Ordering::Relaxed);
+        tokio::time::sleep(std::time::Duration::from_millis(60)).await;
+        let res = coord
+            .post_json(
+                "/api/v1/console/sites/with-i/closures",
+                &json!({"date": date, "reason": "設備点検"}),
+            )
+            .await;
+        assert_eq!(res.status(), 200, "close {date}");
+        let out: Value = res.json().await.expect("json");
+        listed.push(
+            out["affected"]
+                .as_array()
+                .expect("affected")
+                .iter()
+                .map(|b| b["id"].as_str().expect("id").to_owned())
+                .collect(),
+        );
+    }
+    done.store(true, Ordering::Relaxed);
+    for f in families {
+        f.await.expect("family");
+    }
+
+    let site = hagukumi_server::entities::site::Entity::find()
+        .filter(hagukumi_server::entities::site::Column::Code.eq("with-i"))
+        .one(&first.db)
+        .await
+        .expect("q")
+        .expect("site");
+    for ((date, _), listed) in days.iter().zip(&listed) {
+        let day = hagukumi_domain::availability::Interval::local_day(*date);
+        let held: Vec<String> = booking::Entity::find()
+            .filter(booking::Column::SiteId.eq(site.id))
+            .filter(booking::Column::Status.is_in(HOLDING))
+            .filter(booking::Column::StartsAt.gte(day.start()))
+            .filter(booking::Column::StartsAt.lt(day.end()))
+            .all(&first.db)
+            .await
+            .expect("bookings")
+            .into_iter()
+            .map(|b| b.id.to_string())
+            .collect();
+        let late: Vec<&String> = held.iter().filter(|id| !listed.contains(id)).collect();
+        assert!(
+            late.is_empty(),
+            "{date} was closed, yet {} booking(s) were made after: {late:?}",
+            late.len()
+        );
+    }
+    // The families were booking those days when they closed.
+    assert!(
+        listed.iter().map(Vec::len).sum::<usize>() > 0,
+        "no booking was made before the closures"
     );
 }

@@ -290,6 +290,15 @@ pub async fn change(
         txn.rollback().await?;
         return Ok(done);
     }
+    // The site was read before the locks: a day closed meanwhile (the closure
+    // held these days until it committed) must not take the booking.
+    if super::group::sites_changed(&txn, &[&p]).await? {
+        txn.rollback().await?;
+        return Err(ApiError::Conflict(Text::new(
+            "施設の予定がたった今変更されました。もう一度お試しください",
+            "The site's schedule just changed; please try again",
+        )));
+    }
     // Re-read under the locks: it may have been cancelled or moved meanwhile.
     let s = repo::find(&txn, id).await?.ok_or(ApiError::NotFound)?;
     let b = s.domain()?;

@@ -35,7 +35,9 @@ use hagukumi_domain::availability::{Interval, local_date};
 use hagukumi_domain::booking::submit;
 use hagukumi_domain::calendar::FiscalYear;
 use hagukumi_domain::capacity::{ConflictCode, Municipality, Occupancy};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, IntoActiveModel, QueryFilter, Set,
+};
 use serde_json::json;
 use tokio::sync::oneshot;
 use uuid::Uuid;
@@ -52,7 +54,7 @@ use super::service::{
 use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
 use crate::db;
-use crate::entities::{booking, idempotency_key, service};
+use crate::entities::{booking, idempotency_key, service, site};
 use crate::error::{ApiError, ApiResult};
 use crate::mail::booking_events::{self, Known};
 use crate::state::AppState;
@@ -190,11 +192,31 @@ struct Writes {
     prepared: HashMap<usize, Prepared>,
 }
 
+/// How often a round starts over because its sites changed under it.
+const STALE_ATTEMPTS: usize = 5;
+
 /// One round: `Ok` with one answer per job, or `Err` when the transaction failed.
 async fn decide_and_store(
     state: &AppState,
     jobs: &[Job],
 ) -> ApiResult<Vec<ApiResult<CreateOutcome>>> {
+    for _ in 0..STALE_ATTEMPTS {
+        if let Some(answers) = attempt(state, jobs).await? {
+            return Ok(answers);
+        }
+    }
+    Err(ApiError::Conflict(Text::new(
+        "施設の設定が変更され続けています。少し待ってからもう一度お試しください",
+        "The site's settings kept changing; please try again in a moment",
+    )))
+}
+
+/// One try at a round: `Ok(None)` when a site changed between reading it and
+/// taking the locks (nothing is written; the round starts over).
+async fn attempt(
+    state: &AppState,
+    jobs: &[Job],
+) -> ApiResult<Option<Vec<ApiResult<CreateOutcome>>>> {
     let txn = db::begin_write(&state.db).await?;
     // The families, children, sites and rules of every request, read once;
     // each request is checked against them (bad input is refused here).
@@ -214,6 +236,13 @@ async fn decide_and_store(
         }
     }
     locks.acquire(&txn).await?;
+    // A coordinator's change to a site (a day closed, beds added) holds the
+    // days it touches until it commits. On SQLite this round's write lock came
+    // before its reads, so what it read stands; on PostgreSQL the sites were read
+    // before the locks, and a change committed in between must not be missed.
+    if txn.get_database_backend() == DbBackend::Postgres && sites_changed(&txn, &checked).await? {
+        return Ok(None);
+    }
     let mut counts = read_counts(&txn, &checked, reference.codes.clone()).await?;
 
     let mut answers = Vec::with_capacity(jobs.len());
@@ -254,7 +283,30 @@ async fn decide_and_store(
     let known = known(&txn, jobs, &writes).await?;
     booking_events::publish_known(&txn, &state.settings, &writes.events, &known).await?;
     txn.commit().await?;
-    Ok(answers)
+    Ok(Some(answers))
+}
+
+/// Whether any site of `checked` reads differently now than when it was prepared.
+pub(super) async fn sites_changed(
+    conn: &impl ConnectionTrait,
+    checked: &[&Prepared],
+) -> ApiResult<bool> {
+    let read: HashMap<Uuid, &site::Model> = checked
+        .iter()
+        .map(|p| (p.site.site.id, &p.site.site))
+        .collect();
+    if read.is_empty() {
+        return Ok(false);
+    }
+    let now = site::Entity::find()
+        .filter(site::Column::Id.is_in(read.keys().copied()))
+        .all(conn)
+        .await?;
+    Ok(now.len() != read.len()
+        || now.iter().any(|s| {
+            read.get(&s.id)
+                .is_none_or(|r| r.settings != s.settings || r.capacity != s.capacity)
+        }))
 }
 
 async fn read_counts(
