@@ -249,15 +249,26 @@ pub async fn holding_in(
     // two ranges counts once): with many ranges OR'ed in one WHERE, SQLite gave
     // up the index ranges and read every booking the resource ever had. The
     // lower bound on `starts_at` is what lets each range stop early (see
-    // `SQLITE_SINCE`). A lapsed offer holds nothing (see `still_held`).
-    let one = format!(
-        "SELECT id, municipality_id, starts_at, ends_at FROM bookings \
-           WHERE resource_key = ? AND starts_at < ? AND starts_at > {SQLITE_SINCE} AND ends_at > ? \
-             AND status IN ({held}) AND (status <> 'offered' OR offer_expires_at > ?)"
-    );
+    // `SQLITE_SINCE`). A lapsed offer holds nothing (see `still_held`). After
+    // the first statement, a range also skips bookings that start before the
+    // previous statement's last range ends: those reach into it (ranges are
+    // sorted and apart), so that statement counted them already.
+    let one = |floor: bool| {
+        format!(
+            "SELECT id, municipality_id, starts_at, ends_at FROM bookings \
+               WHERE resource_key = ? AND starts_at < ? AND starts_at > {SQLITE_SINCE} AND ends_at > ? {} \
+                 AND status IN ({held}) AND (status <> 'offered' OR offer_expires_at > ?)",
+            if floor { "AND starts_at >= ?" } else { "" }
+        )
+    };
     let text = |col: &str| format!("CASE typeof({col}) WHEN 'blob' THEN hex({col}) ELSE {col} END");
-    // (id, municipality, start, end, the children's birth dates)
-    type Held = (String, String, String, String, Vec<Option<NaiveDate>>);
+    // Bookings with the same hours and municipality come back as one row with
+    // all their children's birth dates: the capacity models count children, not
+    // bookings, so a busy hour is one row, not one per family. A booking without
+    // children still takes a place of its own (see `Occupancy`), so those are
+    // counted apart.
+    // (municipality, start, end, the children's birth dates, bookings without children)
+    type Held = (String, String, String, Vec<NaiveDate>, u32);
     let time = |s: &str| {
         DateTime::parse_from_rfc3339(&s.replacen(' ', "T", 1))
             .map(|t| t.with_timezone(&Utc))
@@ -265,27 +276,31 @@ pub async fn holding_in(
     };
     let now = Utc::now();
     let mut out = Vec::new();
-    // A booking across two ranges of different chunks comes back twice.
-    let mut seen = std::collections::HashSet::new();
+    let mut floor: Option<DateTime<Utc>> = None;
     for chunk in ranges.chunks(SQLITE_RANGES_PER_QUERY) {
         let sql = format!(
-            "SELECT json_group_array(json_array({id}, {m}, b.starts_at, b.ends_at, \
-                   json((SELECT json_group_array(c.birth_date) FROM booking_children c \
-                     WHERE c.booking_id = b.id)))) \
-                 FROM ({ranges}) b",
-            id = text("b.id"),
-            m = text("b.municipality_id"),
-            ranges = vec![one.as_str(); chunk.len()].join(" UNION ")
+            "SELECT json_group_array(json_array({m}, g.s, g.e, json(g.births), g.bare)) FROM ( \
+               SELECT b.municipality_id AS mid, b.starts_at AS s, b.ends_at AS e, \
+                      json_group_array(c.birth_date) FILTER (WHERE c.birth_date IS NOT NULL) AS births, \
+                      count(*) FILTER (WHERE c.booking_id IS NULL) AS bare \
+                 FROM ({ranges}) b LEFT JOIN booking_children c ON c.booking_id = b.id \
+                GROUP BY b.municipality_id, b.starts_at, b.ends_at) g",
+            m = text("g.mid"),
+            ranges = vec![one(floor.is_some()).as_str(); chunk.len()].join(" UNION ")
         );
-        let mut values: Vec<sea_orm::Value> = Vec::with_capacity(chunk.len() * 6);
+        let mut values: Vec<sea_orm::Value> = Vec::with_capacity(chunk.len() * 7);
         for r in chunk {
             values.push(resource_key.into());
             values.push(r.end().into());
             values.push(r.start().into());
             values.push(resource_key.into());
             values.push(r.start().into());
+            if let Some(f) = floor {
+                values.push(f.into());
+            }
             values.push(now.into());
         }
+        floor = chunk.last().map(Interval::end);
         let stmt = Statement::from_sql_and_values(backend, sql, values);
         let json: String = match conn.query_one_raw(stmt).await? {
             Some(row) => row
@@ -298,19 +313,19 @@ pub async fn holding_in(
         }
         let rows: Vec<Held> = serde_json::from_str(&json)
             .map_err(|e| ApiError::Internal(anyhow::anyhow!("holding rows: {e}")))?;
-        for (id, m, start, end, births) in rows {
-            if !seen.insert(id) {
-                continue;
-            }
+        for (m, start, end, births, bare) in rows {
             let Ok(iv) = Interval::new(time(&start)?, time(&end)?) else {
                 continue;
             };
-            let m = Uuid::parse_str(&m).ok();
-            out.push(occupancy(
-                iv,
-                births.into_iter().flatten().collect(),
-                m.and_then(|m| codes.get(&m).cloned()),
-            ));
+            let code = Uuid::parse_str(&m)
+                .ok()
+                .and_then(|m| codes.get(&m).cloned());
+            for _ in 0..bare {
+                out.push(occupancy(iv, Vec::new(), code.clone()));
+            }
+            if !births.is_empty() {
+                out.push(occupancy(iv, births, code));
+            }
         }
     }
     Ok(out)
