@@ -175,9 +175,10 @@ pub async fn on_resource(
 
 /// The place-holding occupancy of a resource over `range`, reading only what the
 /// capacity models need. The calendar runs this on every request over a month of
-/// bookings, so on SQLite the database builds one JSON array (one row per booking, its
-/// children's birth dates inside) and hands over a single row: moving a row from
-/// SQLite's worker thread costs more than the row itself.
+/// bookings, so on SQLite the database builds one JSON array (one entry per hours
+/// and municipality, with the children's birth dates of all bookings there) and
+/// hands over a single row: moving a row from SQLite's worker thread costs more
+/// than the row itself.
 pub async fn holding(
     conn: &impl ConnectionTrait,
     resource_key: &str,
@@ -224,7 +225,9 @@ const POSTGRES_SINCE: &str = "\"bookings\".\"starts_at\" > $1::timestamptz - mak
      COALESCE((SELECT longest_seconds FROM resource_spans WHERE resource_key = $2), 3153600000) + 60)";
 
 /// [`holding`] over several ranges at once, each booking once: a round of
-/// requests spread over a month reads the days they touch, not the month.
+/// requests spread over a month reads the days they touch, not the month. On
+/// SQLite bookings with the same hours and municipality come back as one
+/// [`Occupancy`] with all their children.
 pub async fn holding_in(
     conn: &impl ConnectionTrait,
     resource_key: &str,
