@@ -39,15 +39,19 @@ async fn second_server(first: &TestApp) -> TestApp {
     }
 }
 
-async fn holding_on(app: &TestApp, site_code: &str) -> u64 {
-    let site = hagukumi_server::entities::site::Entity::find()
+async fn site_id(app: &TestApp, site_code: &str) -> uuid::Uuid {
+    hagukumi_server::entities::site::Entity::find()
         .filter(hagukumi_server::entities::site::Column::Code.eq(site_code))
         .one(&app.db)
         .await
         .expect("q")
-        .expect("site");
+        .expect("site")
+        .id
+}
+
+async fn holding_on(app: &TestApp, site_code: &str) -> u64 {
     booking::Entity::find()
-        .filter(booking::Column::SiteId.eq(site.id))
+        .filter(booking::Column::SiteId.eq(site_id(app, site_code).await))
         .filter(booking::Column::Status.is_in(HOLDING))
         .count(&app.db)
         .await
@@ -269,16 +273,11 @@ async fn a_day_closed_while_families_book_it_takes_no_booking_after(db: Db) {
         f.await.expect("family");
     }
 
-    let site = hagukumi_server::entities::site::Entity::find()
-        .filter(hagukumi_server::entities::site::Column::Code.eq("with-i"))
-        .one(&first.db)
-        .await
-        .expect("q")
-        .expect("site");
+    let site = site_id(&first, "with-i").await;
     for ((date, _), listed) in days.iter().zip(&listed) {
         let day = hagukumi_domain::availability::Interval::local_day(*date);
         let held: Vec<String> = booking::Entity::find()
-            .filter(booking::Column::SiteId.eq(site.id))
+            .filter(booking::Column::SiteId.eq(site))
             .filter(booking::Column::Status.is_in(HOLDING))
             .filter(booking::Column::StartsAt.gte(day.start()))
             .filter(booking::Column::StartsAt.lt(day.end()))

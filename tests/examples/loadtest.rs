@@ -75,7 +75,7 @@ async fn fresh(kind: &str) -> anyhow::Result<String> {
 }
 
 /// Plain single-row INSERTs (autocommit) from 32 tasks for `secs`.
-async fn insert_rate(db: &DatabaseConnection, secs: u64) -> anyhow::Result<f64> {
+async fn insert_rate(db: &DatabaseConnection, secs: u64, tasks_n: usize) -> anyhow::Result<f64> {
     db.execute_unprepared("CREATE TABLE load_plain (id VARCHAR(36) PRIMARY KEY, payload TEXT NOT NULL, at VARCHAR(40) NOT NULL)")
         .await?;
     let backend = db.get_database_backend();
@@ -86,7 +86,7 @@ async fn insert_rate(db: &DatabaseConnection, secs: u64) -> anyhow::Result<f64> 
     let count = Arc::new(AtomicU64::new(0));
     let deadline = Instant::now() + Duration::from_secs(secs);
     let mut tasks = Vec::new();
-    for _ in 0..clients() {
+    for _ in 0..tasks_n {
         let (db, count) = (db.clone(), count.clone());
         tasks.push(tokio::spawn(async move {
             while Instant::now() < deadline {
@@ -223,7 +223,7 @@ async fn run(kind: &str) -> anyhow::Result<()> {
 
     // The yardstick, on its own pool with the server's settings.
     let yard = hagukumi_server::db::connect(&settings.database).await?;
-    let inserts = insert_rate(&yard, secs).await?;
+    let inserts = insert_rate(&yard, secs, nc).await?;
     println!("plain single-row INSERT, {nc} tasks, {secs} s: {inserts:.0} rows/s");
 
     // The month's bookable hours at With-I (1-hour slots on the hour).
@@ -258,7 +258,7 @@ async fn run(kind: &str) -> anyhow::Result<()> {
     );
 
     let mut families = Vec::new();
-    for i in 0..clients() {
+    for i in 0..nc {
         families.push(family(&db, &address, i).await?);
     }
     let created = Arc::new(AtomicU64::new(0));
@@ -281,7 +281,7 @@ async fn run(kind: &str) -> anyhow::Result<()> {
             // Each family walks the month from its own offset, so the 32 clients
             // mostly book different days at any moment, as families do.
             let n = slots.len().max(1);
-            let mut j = i * n / clients();
+            let mut j = i * n / nc;
             let mut taken = 0;
             while Instant::now() < deadline && taken < n {
                 let (start, end) = &slots[j % n];
@@ -336,7 +336,7 @@ async fn run(kind: &str) -> anyhow::Result<()> {
     println!("peak memory so far (VmHWM): {}", vm_hwm());
 
     // Availability at a steady 200 requests/s from 32 clients.
-    let clients: Vec<reqwest::Client> = (0..clients()).map(|_| reqwest::Client::new()).collect();
+    let clients: Vec<reqwest::Client> = (0..nc).map(|_| reqwest::Client::new()).collect();
     let month_url = format!(
         "{address}/api/v1/services/temporary-care/availability?from={today}&to={to}&site=with-i&birth_dates=2021-06-01"
     );

@@ -77,7 +77,16 @@ async fn out_many_at(
 }
 
 async fn out_one(state: &AppState, s: &Stored) -> ApiResult<BookingOut> {
-    out_many(state, std::slice::from_ref(s))
+    out_one_at(state, s, None).await
+}
+
+/// [`out_one`] where the caller may already hold the booking's site.
+async fn out_one_at(
+    state: &AppState,
+    s: &Stored,
+    known: Option<&site::Model>,
+) -> ApiResult<BookingOut> {
+    out_many_at(state, std::slice::from_ref(s), known)
         .await?
         .pop()
         .ok_or(ApiError::NotFound)
@@ -136,12 +145,11 @@ pub async fn create(
         StatusCode::CREATED
     };
     let mut res = match outcome.created {
-        Created::One(s) => {
-            let mut out =
-                out_many_at(&state, std::slice::from_ref(&*s), outcome.site.as_ref()).await?;
-            let one = out.pop().ok_or(ApiError::NotFound)?;
-            (status, Json(one)).into_response()
-        }
+        Created::One(s) => (
+            status,
+            Json(out_one_at(&state, &s, outcome.site.as_ref()).await?),
+        )
+            .into_response(),
         Created::Series {
             series_id,
             bookings,
