@@ -36,10 +36,19 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConn
             .busy_timeout(Duration::from_secs(30))
             .foreign_keys(true)
     });
-    let mut conn = Database::connect(opts).await?;
+    let mut conn = Database::connect(opts.clone()).await?;
     conn.set_metric_callback(|_| {
         STATEMENTS.fetch_add(1, Ordering::Relaxed);
     });
+    if settings.is_sqlite() {
+        // The writers' own connection (see [`begin_write`]).
+        opts.max_connections(1).min_connections(1);
+        let mut writer = Database::connect(opts).await?;
+        writer.set_metric_callback(|_| {
+            STATEMENTS.fetch_add(1, Ordering::Relaxed);
+        });
+        sqlite_file(&conn, |f| f.writer = Some(writer));
+    }
     Ok(conn)
 }
 
@@ -78,17 +87,27 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
 /// writers never both read stale capacity); on PostgreSQL callers lock the rows
 /// they decide on with `SELECT … FOR UPDATE`.
 ///
-/// On SQLite the writers of this process also queue, first come first served, on
-/// one in-process gate per database file before they ask SQLite for its lock.
-/// SQLite's own busy handler makes a waiting writer sleep (1, 2, 5 … 100 ms) and
-/// poll again, so under contention most of the time went to sleeping while the
-/// lock stood free; the gate hands it over the moment the previous writer ends.
+/// On SQLite the writers of this process queue, first come first served, on one
+/// in-process gate per database file before they ask SQLite for its lock, and
+/// write through one connection of their own:
+/// - SQLite's busy handler makes a waiting writer sleep (1, 2, 5 … 100 ms) and
+///   poll again, so under contention most of the time went to sleeping while the
+///   lock stood free; the gate hands it over the moment the previous writer ends.
+/// - In WAL mode a connection drops its whole page cache whenever another
+///   connection has written since its last read. Writers that took turns on the
+///   pool's sixteen connections found a cold cache nearly every time and read
+///   their pages back from the file; the writers' connection only ever sees its
+///   own writes, so its cache stays warm.
+///
 /// Other processes on the same file still meet the busy timeout, as before.
 pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTxn, DbErr> {
     match db.get_database_backend() {
         DbBackend::Sqlite => {
-            let gate = sqlite_gate(db).lock_owned().await;
-            let txn = db
+            let (gate, writer) = sqlite_file(db, |f| (f.gate.clone(), f.writer.clone()));
+            let gate = gate.lock_owned().await;
+            let txn = writer
+                .as_ref()
+                .unwrap_or(db)
                 .begin_with_options(TransactionOptions {
                     sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
                     ..Default::default()
@@ -106,19 +125,27 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTxn, DbErr> {
     }
 }
 
-/// The in-process writers' gate of the SQLite file behind `db`.
-fn sqlite_gate(db: &DatabaseConnection) -> Arc<tokio::sync::Mutex<()>> {
-    static GATES: OnceLock<Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>> = OnceLock::new();
+/// What this process keeps per SQLite file: the writers' gate and connection.
+#[derive(Default)]
+struct SqliteFile {
+    gate: Arc<tokio::sync::Mutex<()>>,
+    /// Made by [`connect`]; a connection made otherwise writes through its own pool.
+    writer: Option<DatabaseConnection>,
+}
+
+/// `f` of the writers' gate and connection of the SQLite file behind `db`.
+fn sqlite_file<R>(db: &DatabaseConnection, f: impl FnOnce(&mut SqliteFile) -> R) -> R {
+    static FILES: OnceLock<Mutex<HashMap<PathBuf, SqliteFile>>> = OnceLock::new();
     let file = db
         .get_sqlite_connection_pool()
         .connect_options()
         .get_filename()
         .to_path_buf();
-    let mut gates = GATES
+    let mut files = FILES
         .get_or_init(Default::default)
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    gates.entry(file).or_default().clone()
+    f(files.entry(file).or_default())
 }
 
 /// A write transaction (see [`begin_write`]); it is used like the

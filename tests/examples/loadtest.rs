@@ -3,12 +3,18 @@
 //!
 //! 1. the database's plain single-row `INSERT` rate with 32 concurrent tasks (the
 //!    yardstick, measured in the same run on the same pool settings),
-//! 2. booking throughput: 32 families, each with its own session, POST bookings
-//!    as fast as they can (temporary care, spread over the month's hours),
-//! 3. availability latency: a 31-day temporary-care calendar requested at a steady
+//! 2. the floor under any booking: the same 32 families' authenticated
+//!    `GET /api/v1/me` (HTTP, the session read, a JSON answer),
+//! 3. booking throughput: 32 families, each with its own session, POST bookings
+//!    as fast as they can (temporary care, spread over the month's hours), with
+//!    where a booking transaction's time goes,
+//! 4. availability latency: a 31-day temporary-care calendar requested at a steady
 //!    200 requests/s, p50/p99 over the run,
 //!
-//! then the process's peak memory (VmHWM: server and clients together).
+//! the first three with the CPU time per request (this process, and the whole machine: on
+//! PostgreSQL the database's own processes), then the process's peak memory
+//! (VmHWM: server and clients together). The program uses the server binary's
+//! allocator.
 //!
 //! `cargo run --release -p hagukumi-tests --example loadtest` (PostgreSQL from
 //! `HAGUKUMI_TEST_PG`, default `postgres://postgres@127.0.0.1:5432`; set
@@ -28,6 +34,10 @@ use sea_orm::{
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use uuid::Uuid;
+
+/// The server binary's allocator, so the figures are the server's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Concurrent clients (`LOADTEST_CLIENTS`, default 32).
 fn clients() -> usize {
@@ -189,6 +199,45 @@ async fn family(
     Ok((client, csrf, cid.to_string()))
 }
 
+/// CPU time of this process (user + system) and of the whole machine (busy,
+/// all cores), in seconds, from `/proc`: CPU per request next to the rates.
+fn cpu() -> (f64, f64) {
+    let tick = 100.0; // USER_HZ on Linux
+    let own = std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            let rest = s.rsplit_once(')')?.1.split_whitespace().collect::<Vec<_>>();
+            Some((rest.get(11)?.parse::<f64>().ok()? + rest.get(12)?.parse::<f64>().ok()?) / tick)
+        })
+        .unwrap_or(f64::NAN);
+    let machine = std::fs::read_to_string("/proc/stat")
+        .ok()
+        .and_then(|s| {
+            let f: Vec<f64> = s
+                .lines()
+                .next()?
+                .split_whitespace()
+                .skip(1)
+                .filter_map(|v| v.parse().ok())
+                .collect();
+            // user nice system idle iowait irq softirq steal
+            let idle = f.get(3)? + f.get(4)?;
+            Some((f.iter().take(8).sum::<f64>() - idle) / tick)
+        })
+        .unwrap_or(f64::NAN);
+    (own, machine)
+}
+
+/// "x µs CPU per op (process), y µs (machine)" for `n` operations since `from`.
+fn cpu_per(from: (f64, f64), n: f64) -> String {
+    let now = cpu();
+    format!(
+        "{:.0} µs CPU each in this process, {:.0} µs on the whole machine",
+        (now.0 - from.0) / n.max(1.0) * 1e6,
+        (now.1 - from.1) / n.max(1.0) * 1e6
+    )
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
@@ -223,8 +272,12 @@ async fn run(kind: &str) -> anyhow::Result<()> {
 
     // The yardstick, on its own pool with the server's settings.
     let yard = hagukumi_server::db::connect(&settings.database).await?;
+    let cpu0 = cpu();
     let inserts = insert_rate(&yard, secs, nc).await?;
-    println!("plain single-row INSERT, {nc} tasks, {secs} s: {inserts:.0} rows/s");
+    println!(
+        "plain single-row INSERT, {nc} tasks, {secs} s: {inserts:.0} rows/s ({})",
+        cpu_per(cpu0, inserts * secs as f64)
+    );
 
     // The month's bookable hours at With-I (1-hour slots on the hour).
     let today = hagukumi_domain::calendar::local_date(Utc::now());
@@ -261,12 +314,46 @@ async fn run(kind: &str) -> anyhow::Result<()> {
     for i in 0..nc {
         families.push(family(&db, &address, i).await?);
     }
+    // The floor under any booking: an authenticated request that reads the
+    // session and answers, from the same clients.
+    let cpu0 = cpu();
+    let started = Instant::now();
+    let me_deadline = started + Duration::from_secs(secs.min(2));
+    let mut tasks = Vec::new();
+    for (client, _, _) in &families {
+        let (client, address) = (client.clone(), address.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut n = 0u64;
+            while Instant::now() < me_deadline {
+                if let Ok(r) = client.get(format!("{address}/api/v1/me")).send().await
+                    && r.status() == 200
+                    && r.bytes().await.is_ok()
+                {
+                    n += 1;
+                }
+            }
+            n
+        }));
+    }
+    let mut me = 0u64;
+    for t in tasks {
+        me += t.await?;
+    }
+    let me_rate = me as f64 / started.elapsed().as_secs_f64();
+    println!(
+        "authenticated GET /api/v1/me, {nc} clients: {me_rate:.0} requests/s = {:.2} of the plain insert rate ({})",
+        me_rate / inserts,
+        cpu_per(cpu0, me as f64)
+    );
+
     let created = Arc::new(AtomicU64::new(0));
     let full = Arc::new(AtomicU64::new(0));
     let other = Arc::new(AtomicU64::new(0));
     let deadline = Instant::now() + Duration::from_secs(secs);
     let statements_before = hagukumi_server::db::statements();
     let rounds_before = hagukumi_server::booking::group::rounds();
+    let phases_before = hagukumi_server::booking::group::phases();
+    let cpu0 = cpu();
     let started = Instant::now();
     let mut tasks = Vec::new();
     for (i, (client, csrf, child)) in families.into_iter().enumerate() {
@@ -318,6 +405,7 @@ async fn run(kind: &str) -> anyhow::Result<()> {
         rate / inserts
     );
     let answered = made + full.load(Ordering::Relaxed) as f64;
+    println!("  per booking request: {}", cpu_per(cpu0, answered));
     println!(
         "statements per booking request (session, checks, decision, writes, answer; BEGIN/COMMIT not counted): {:.1}",
         statements as f64 / answered.max(1.0)
@@ -332,6 +420,21 @@ async fn run(kind: &str) -> anyhow::Result<()> {
         requests as f64 / rounds.max(1) as f64,
         micros as f64 / 1000.0 / rounds.max(1) as f64,
         micros as f64 / 1e6 / elapsed * 100.0
+    );
+    let spent = hagukumi_server::booking::group::phases();
+    let parts: Vec<String> = hagukumi_server::booking::group::PHASES
+        .iter()
+        .zip(spent.iter().zip(phases_before))
+        .map(|(name, (now, before))| {
+            format!(
+                "{name} {:.2}",
+                (now - before) as f64 / 1000.0 / rounds.max(1) as f64
+            )
+        })
+        .collect();
+    println!(
+        "  where a transaction's time goes (ms): {}",
+        parts.join(", ")
     );
     println!("peak memory so far (VmHWM): {}", vm_hwm());
 

@@ -164,6 +164,37 @@ async fn run(state: &AppState, round: Vec<(Job, Reply)>) {
     }
 }
 
+/// The parts of a round, in order: the load program's breakdown of a round.
+pub const PHASES: [&str; 8] = [
+    "begin",
+    "families, sites, rules",
+    "locks",
+    "places held",
+    "decisions",
+    "writes",
+    "emails",
+    "commit",
+];
+static PHASE_MICROS: [AtomicU64; PHASES.len()] = [const { AtomicU64::new(0) }; PHASES.len()];
+
+/// Microseconds spent so far in each of [`PHASES`], in this process.
+pub fn phases() -> [u64; PHASES.len()] {
+    std::array::from_fn(|i| PHASE_MICROS[i].load(Ordering::Relaxed))
+}
+
+/// Times the phases of one round attempt.
+struct Laps(std::time::Instant);
+
+impl Laps {
+    /// Counts the time since the previous lap towards `phase`.
+    fn lap(&mut self, phase: usize) {
+        let now = std::time::Instant::now();
+        let micros = u64::try_from((now - self.0).as_micros()).unwrap_or(u64::MAX);
+        PHASE_MICROS[phase].fetch_add(micros, Ordering::Relaxed);
+        self.0 = now;
+    }
+}
+
 /// What the decisions of one round count against, read once under the locks
 /// and kept up to date as each request is decided.
 struct Counts {
@@ -217,7 +248,9 @@ async fn attempt(
     state: &AppState,
     jobs: &[Job],
 ) -> ApiResult<Option<Vec<ApiResult<CreateOutcome>>>> {
+    let mut laps = Laps(std::time::Instant::now());
     let txn = db::begin_write(&state.db).await?;
+    laps.lap(0);
     // The families, children, sites and rules of every request, read once;
     // each request is checked against them (bad input is refused here).
     let asks: Vec<(&CurrentUser, &BookingRequest)> =
@@ -228,6 +261,7 @@ async fn attempt(
         .map(|j| prepare_from(&reference, &j.user, &j.req, j.now))
         .collect();
     let checked: Vec<&Prepared> = prepared.iter().filter_map(|p| p.as_ref().ok()).collect();
+    laps.lap(1);
     let mut locks = LockSet::new();
     for p in &checked {
         locks.household(p.household.id);
@@ -243,7 +277,9 @@ async fn attempt(
     if txn.get_database_backend() == DbBackend::Postgres && sites_changed(&txn, &checked).await? {
         return Ok(None);
     }
+    laps.lap(2);
     let mut counts = read_counts(&txn, &checked, reference.codes.clone()).await?;
+    laps.lap(3);
 
     let mut answers = Vec::with_capacity(jobs.len());
     let mut writes = Writes::default();
@@ -258,6 +294,7 @@ async fn attempt(
         });
     }
 
+    laps.lap(4);
     // One statement per table for the whole round.
     let rows = writes.made.iter().map(|s| {
         let size = s.row.details.to_string().len() + 512;
@@ -280,9 +317,12 @@ async fn attempt(
         // Helper programmes hand an approved occurrence to the dispatcher.
         helper_visits::after_transition(&txn, state, actor, "requested", s).await?;
     }
+    laps.lap(5);
     let known = known(&txn, jobs, &writes).await?;
     booking_events::publish_known(&txn, &state.settings, &writes.events, &known).await?;
+    laps.lap(6);
     txn.commit().await?;
+    laps.lap(7);
     Ok(Some(answers))
 }
 
