@@ -355,63 +355,82 @@ pub fn holds_at(row: &booking::Model, now: DateTime<Utc>) -> bool {
 }
 
 /// [`holding`] as one row per booking and child (PostgreSQL).
+///
+/// Each range is its own indexed read of (resource_key, starts_at), bounded
+/// below as in [`reaching`], and a booking found by several counts once. The
+/// ranges OR'ed in one `WHERE` had PostgreSQL's planner read every booking
+/// the resource ever had and filter them (4,373 of them for 118 held, 7 ms,
+/// in the load program's database; 0.9 ms now). The ranges come as two
+/// arrays, so the statement's text is the same however many there are and is
+/// prepared once.
 async fn holding_rows(
     conn: &impl ConnectionTrait,
     resource_key: &str,
     ranges: &[Interval],
     codes: &HashMap<Uuid, Municipality>,
 ) -> ApiResult<Vec<Occupancy>> {
-    use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query};
-    let overlaps = ranges.iter().fold(Condition::any(), |any, r| {
-        any.add(
-            Expr::col((booking::Entity, booking::Column::StartsAt))
-                .lt(r.end())
-                .and(Expr::col((booking::Entity, booking::Column::EndsAt)).gt(r.start()))
-                .and(reaching(DbBackend::Postgres, resource_key, r.start())),
-        )
-    });
-    let b = booking::Entity;
-    let c = booking_child::Entity;
-    let stmt = Query::select()
-        .column((b, booking::Column::Id))
-        .column((b, booking::Column::MunicipalityId))
-        .column((b, booking::Column::StartsAt))
-        .column((b, booking::Column::EndsAt))
-        .column((c, booking_child::Column::BirthDate))
-        .from(b)
-        .left_join(
-            c,
-            Expr::col((c, booking_child::Column::BookingId)).equals((b, booking::Column::Id)),
-        )
-        .and_where(Expr::col((b, booking::Column::ResourceKey)).eq(resource_key))
-        .and_where(Expr::col((b, booking::Column::Status)).is_in(HOLDING))
-        .and_where(
-            Expr::col((b, booking::Column::Status))
-                .ne("offered")
-                .or(Expr::col((b, booking::Column::OfferExpiresAt)).gt(Utc::now())),
-        )
-        .cond_where(overlaps)
-        .order_by((b, booking::Column::Id), sea_orm::Order::Asc)
-        .to_owned();
-    let rows = conn.query_all(&stmt).await?;
-    let mut out: Vec<Occupancy> = Vec::new();
-    let mut last: Option<Uuid> = None;
-    for r in rows {
-        let id: Uuid = r.try_get_by_index(0)?;
-        let birth: Option<NaiveDate> = r.try_get_by_index(4)?;
-        if last != Some(id) {
-            let m: Uuid = r.try_get_by_index(1)?;
-            let start: DateTime<Utc> = r.try_get_by_index(2)?;
-            let end: DateTime<Utc> = r.try_get_by_index(3)?;
-            let Ok(iv) = Interval::new(start, end) else {
-                continue;
-            };
-            out.push(occupancy(iv, Vec::new(), codes.get(&m).cloned()));
-            last = Some(id);
-        }
-        if let (Some(b), Some(o)) = (birth, out.last_mut()) {
-            o.children.push(b);
-        }
+    // A PostgreSQL array literal of timestamps, bound as text and cast.
+    let array = |at: &dyn Fn(&Interval) -> DateTime<Utc>| {
+        let items: Vec<String> = ranges
+            .iter()
+            .map(|r| format!("\"{}\"", at(r).to_rfc3339()))
+            .collect();
+        format!("{{{}}}", items.join(","))
+    };
+    let held = HOLDING
+        .iter()
+        .map(|s| format!("'{s}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    // Each range's bookings by the index, once each; then each booking's
+    // children's birth dates, by their own index. `OFFSET 0` keeps the LATERAL
+    // read a read per range: without it the planner may flatten it and, with no
+    // statistics yet on a fast-growing table, loop over the resource's every
+    // booking instead (10 ms against 0.9 ms on the load program's database).
+    let sql = format!(
+        "SELECT h.id, h.municipality_id, h.starts_at, h.ends_at, \
+                (SELECT string_agg(c.birth_date::text, ',') FROM booking_children c \
+                  WHERE c.booking_id = h.id) AS births \
+           FROM (SELECT DISTINCT ON (x.id) x.* \
+                   FROM unnest($2::text::timestamptz[], $3::text::timestamptz[]) AS r(s, e) \
+                  CROSS JOIN LATERAL ( \
+                        SELECT id, municipality_id, starts_at, ends_at FROM bookings \
+                         WHERE resource_key = $1 AND starts_at < r.e AND ends_at > r.s \
+                           AND starts_at > r.s - make_interval(secs => COALESCE( \
+                               (SELECT longest_seconds FROM resource_spans WHERE resource_key = $1), \
+                               3153600000) + 60) \
+                           AND status IN ({held}) AND (status <> 'offered' OR offer_expires_at > $4) \
+                        OFFSET 0) x \
+                ) h"
+    );
+    let stmt = Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        sql,
+        [
+            resource_key.into(),
+            array(&|r| r.start()).into(),
+            array(&|r| r.end()).into(),
+            Utc::now().into(),
+        ],
+    );
+    let mut out = Vec::new();
+    for r in conn.query_all_raw(stmt).await? {
+        let m: Uuid = r.try_get_by_index(1)?;
+        let start: DateTime<Utc> = r.try_get_by_index(2)?;
+        let end: DateTime<Utc> = r.try_get_by_index(3)?;
+        let births: Option<String> = r.try_get_by_index(4)?;
+        let Ok(iv) = Interval::new(start, end) else {
+            continue;
+        };
+        let births = births
+            .iter()
+            .flat_map(|b| b.split(','))
+            .map(|d| {
+                NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                    .map_err(|e| ApiError::Internal(anyhow::anyhow!("holding birth date {d}: {e}")))
+            })
+            .collect::<ApiResult<Vec<_>>>()?;
+        out.push(occupancy(iv, births, codes.get(&m).cloned()));
     }
     Ok(out)
 }
