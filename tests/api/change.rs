@@ -145,6 +145,10 @@ async fn a_change_moves_the_booking_requotes_and_mails_the_new_invitation(db: Db
         .collect();
     assert_eq!(confirmed.len(), 1);
     assert_eq!(changed.len(), 1, "exactly one changed mail");
+    // The new booking's own invitation: the family's account, the first version.
+    assert_eq!(confirmed[0].ics_sequence, Some(0));
+    assert!(confirmed[0].recipient_user_id.is_some());
+    assert_eq!(confirmed[0].recipient_user_id, changed[0].recipient_user_id);
     let c = changed[0];
     assert_eq!(c.ics_method.as_deref(), Some("REQUEST"));
     assert_eq!(c.ics_uid, confirmed[0].ics_uid, "same calendar UID");

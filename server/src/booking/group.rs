@@ -57,6 +57,7 @@ use crate::db;
 use crate::entities::{booking, idempotency_key, service, site};
 use crate::error::{ApiError, ApiResult};
 use crate::mail::booking_events::{self, Known};
+use crate::mail::outbox::Already;
 use crate::state::AppState;
 
 /// The most requests one transaction decides; the rest wait for the next.
@@ -319,7 +320,23 @@ async fn attempt(
     }
     laps.lap(5);
     let known = known(&txn, jobs, &writes).await?;
-    booking_events::publish_known(&txn, &state.settings, &writes.events, &known).await?;
+    // The families' accounts were read with their sessions a moment ago, and
+    // the bookings are new: the emails need not ask again.
+    let mut already = Already::default();
+    for job in jobs {
+        let u = &job.user;
+        already.account(
+            u.id,
+            u.municipality_id,
+            &u.email,
+            &u.display_name,
+            &u.locale,
+        );
+    }
+    for s in &writes.made {
+        already.new_booking(s.row.id);
+    }
+    booking_events::publish_known(&txn, &state.settings, &writes.events, &known, &already).await?;
     laps.lap(6);
     txn.commit().await?;
     laps.lap(7);

@@ -93,7 +93,7 @@ pub async fn publish(
             known.insert(row.id, (row, info));
         }
     }
-    publish_known(conn, settings, events, &known).await
+    publish_known(conn, settings, events, &known, &outbox::Already::default()).await
 }
 
 /// Writes the emails for `events` about the bookings in `known` (events about
@@ -103,6 +103,7 @@ pub async fn publish_known(
     settings: &Settings,
     events: &[BookingEvent],
     known: &Known,
+    already: &outbox::Already,
 ) -> Result<(), DbErr> {
     let mut mails = Vec::new();
     // One count per municipality, however many requests arrive together.
@@ -218,7 +219,7 @@ pub async fn publish_known(
             }
         }
     }
-    outbox::enqueue_many(conn, settings, mails).await?;
+    outbox::enqueue_many(conn, settings, mails, already).await?;
     Ok(())
 }
 

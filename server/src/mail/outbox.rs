@@ -48,11 +48,51 @@ struct Resolved {
     lang: Lang,
 }
 
+/// What the caller of [`enqueue_many`] already holds, so the emails need not
+/// read it again inside its transaction.
+#[derive(Default)]
+pub struct Already {
+    /// Accounts read moments ago (the requests' own users), by id.
+    accounts: HashMap<Uuid, Resolved>,
+    /// Bookings made in this transaction: no email about them exists yet, so
+    /// their calendar entries start at sequence 0 without asking.
+    new_bookings: std::collections::HashSet<Uuid>,
+}
+
+impl Already {
+    /// `Recipient::User(id)` goes to this address, name and language.
+    pub fn account(
+        &mut self,
+        id: Uuid,
+        municipality_id: Uuid,
+        email: &str,
+        name: &str,
+        locale: &str,
+    ) {
+        self.accounts.insert(
+            id,
+            Resolved {
+                user_id: Some(id),
+                municipality_id: Some(municipality_id),
+                email: email.to_owned(),
+                name: name.to_owned(),
+                lang: Lang::from_tag(locale),
+            },
+        );
+    }
+
+    /// The booking `id` was made in this transaction.
+    pub fn new_booking(&mut self, id: Uuid) {
+        self.new_bookings.insert(id);
+    }
+}
+
 /// Every recipient of every item, in order: one query for all the accounts and
 /// one per municipality whose coordinators are written to.
 async fn resolve_all(
     conn: &impl ConnectionTrait,
     items: &[(Recipient, MailEvent)],
+    already: &Already,
 ) -> Result<Vec<Vec<Resolved>>, DbErr> {
     let from_user = |u: &user::Model| Resolved {
         user_id: Some(u.id),
@@ -64,11 +104,11 @@ async fn resolve_all(
     let ids: BTreeSet<Uuid> = items
         .iter()
         .filter_map(|(to, _)| match to {
-            Recipient::User(id) => Some(*id),
+            Recipient::User(id) if !already.accounts.contains_key(id) => Some(*id),
             _ => None,
         })
         .collect();
-    let users: HashMap<Uuid, Resolved> = if ids.is_empty() {
+    let mut users: HashMap<Uuid, Resolved> = if ids.is_empty() {
         HashMap::new()
     } else {
         user::Entity::find()
@@ -79,6 +119,7 @@ async fn resolve_all(
             .map(|u| (u.id, from_user(u)))
             .collect()
     };
+    users.extend(already.accounts.iter().map(|(id, r)| (*id, r.clone())));
     let mut coordinators: HashMap<Uuid, Vec<Resolved>> = HashMap::new();
     for (to, _) in items {
         if let Recipient::Coordinators(m) = to
@@ -140,8 +181,9 @@ pub async fn enqueue_many(
     conn: &impl ConnectionTrait,
     settings: &Settings,
     items: Vec<(Recipient, MailEvent)>,
+    already: &Already,
 ) -> Result<Vec<Uuid>, DbErr> {
-    let rows = build(conn, settings, &items, None).await?;
+    let rows = build(conn, settings, &items, None, already).await?;
     let ids = rows
         .iter()
         .filter_map(|r| r.id.try_as_ref().copied())
@@ -171,7 +213,7 @@ async fn insert(
     key: Option<&str>,
 ) -> Result<Vec<Uuid>, DbErr> {
     let mut ids = vec![];
-    for row in build(conn, settings, &[(to, event)], key).await? {
+    for row in build(conn, settings, &[(to, event)], key, &Already::default()).await? {
         let id = row.id.try_as_ref().copied();
         let res = outbox::Entity::insert(row)
             .on_conflict_do_nothing_on([outbox::Column::DedupeKey])
@@ -203,6 +245,7 @@ async fn build(
     settings: &Settings,
     items: &[(Recipient, MailEvent)],
     key: Option<&str>,
+    already: &Already,
 ) -> Result<Vec<outbox::ActiveModel>, DbErr> {
     let mail = &settings.mail;
     let now = Utc::now();
@@ -210,8 +253,15 @@ async fn build(
         .iter()
         .map(|(_, e)| calendar_uid(e, mail.domain()))
         .collect();
-    let mut sequences = next_sequences(conn, uids.iter().flatten()).await?;
-    let recipients = resolve_all(conn, items).await?;
+    // A booking made in this transaction has no earlier email to follow.
+    let earlier = items.iter().zip(&uids).filter_map(|((_, e), uid)| {
+        let new = e
+            .booking()
+            .is_some_and(|b| already.new_bookings.contains(&b.booking_id));
+        uid.as_ref().filter(|_| !new)
+    });
+    let mut sequences = next_sequences(conn, earlier).await?;
+    let recipients = resolve_all(conn, items, already).await?;
     let mut rows = vec![];
     for (((_, event), uid), resolved) in items.iter().zip(uids).zip(recipients) {
         // Every recipient of one email sees the same version of the event; the
