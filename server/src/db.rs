@@ -23,7 +23,7 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConn
     if settings.is_sqlite() {
         ensure_sqlite_dir(&url)?;
     }
-    let mut opts = ConnectOptions::new(url);
+    let mut opts = ConnectOptions::new(url.clone());
     opts.max_connections(settings.max_connections)
         .min_connections(1)
         .acquire_timeout(Duration::from_secs(10))
@@ -36,20 +36,23 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConn
             .busy_timeout(Duration::from_secs(30))
             .foreign_keys(true)
     });
-    let mut conn = Database::connect(opts.clone()).await?;
-    conn.set_metric_callback(|_| {
-        STATEMENTS.fetch_add(1, Ordering::Relaxed);
-    });
-    if settings.is_sqlite() {
-        // The writers' own connection (see [`begin_write`]).
+    let conn = counted(Database::connect(opts.clone()).await?);
+    // The writers' own connection (see [`begin_write`]); an in-memory database
+    // would be another database on another connection.
+    if settings.is_sqlite() && sqlite_path(&url).is_some() {
         opts.max_connections(1).min_connections(1);
-        let mut writer = Database::connect(opts).await?;
-        writer.set_metric_callback(|_| {
-            STATEMENTS.fetch_add(1, Ordering::Relaxed);
-        });
+        let writer = counted(Database::connect(opts).await?);
         sqlite_file(&conn, |f| f.writer = Some(writer));
     }
     Ok(conn)
+}
+
+/// `conn`, its statements counted in [`statements`].
+fn counted(mut conn: DatabaseConnection) -> DatabaseConnection {
+    conn.set_metric_callback(|_| {
+        STATEMENTS.fetch_add(1, Ordering::Relaxed);
+    });
+    conn
 }
 
 /// Statements run so far on connections made by [`connect`], in this process
@@ -60,16 +63,22 @@ pub fn statements() -> u64 {
     STATEMENTS.load(Ordering::Relaxed)
 }
 
-fn ensure_sqlite_dir(url: &str) -> anyhow::Result<()> {
+/// The file behind a SQLite URL; `None` for an in-memory database.
+fn sqlite_path(url: &str) -> Option<&str> {
     let path = url
         .trim_start_matches("sqlite://")
         .trim_start_matches("sqlite:")
         .split('?')
         .next()
         .unwrap_or_default();
-    if path.is_empty() || path == ":memory:" {
+    let memory = path.is_empty() || path == ":memory:" || url.contains("mode=memory");
+    (!memory).then_some(path)
+}
+
+fn ensure_sqlite_dir(url: &str) -> anyhow::Result<()> {
+    let Some(path) = sqlite_path(url) else {
         return Ok(());
-    }
+    };
     if let Some(dir) = std::path::Path::new(path).parent()
         && !dir.as_os_str().is_empty()
     {

@@ -85,7 +85,12 @@ async fn fresh(kind: &str) -> anyhow::Result<String> {
 }
 
 /// Plain single-row INSERTs (autocommit) from 32 tasks for `secs`.
-async fn insert_rate(db: &DatabaseConnection, secs: u64, tasks_n: usize) -> anyhow::Result<f64> {
+/// Returns (rows per second, rows).
+async fn insert_rate(
+    db: &DatabaseConnection,
+    secs: u64,
+    tasks_n: usize,
+) -> anyhow::Result<(f64, f64)> {
     db.execute_unprepared("CREATE TABLE load_plain (id VARCHAR(36) PRIMARY KEY, payload TEXT NOT NULL, at VARCHAR(40) NOT NULL)")
         .await?;
     let backend = db.get_database_backend();
@@ -119,7 +124,8 @@ async fn insert_rate(db: &DatabaseConnection, secs: u64, tasks_n: usize) -> anyh
     for t in tasks {
         t.await?;
     }
-    Ok(count.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64())
+    let rows = count.load(Ordering::Relaxed) as f64;
+    Ok((rows / started.elapsed().as_secs_f64(), rows))
 }
 
 /// A family with one preschool child and a session, as a client of `address`.
@@ -273,10 +279,10 @@ async fn run(kind: &str) -> anyhow::Result<()> {
     // The yardstick, on its own pool with the server's settings.
     let yard = hagukumi_server::db::connect(&settings.database).await?;
     let cpu0 = cpu();
-    let inserts = insert_rate(&yard, secs, nc).await?;
+    let (inserts, rows) = insert_rate(&yard, secs, nc).await?;
     println!(
         "plain single-row INSERT, {nc} tasks, {secs} s: {inserts:.0} rows/s ({})",
-        cpu_per(cpu0, inserts * secs as f64)
+        cpu_per(cpu0, rows)
     );
 
     // The month's bookable hours at With-I (1-hour slots on the hour).

@@ -243,11 +243,7 @@ pub async fn holding_in(
         // PostgreSQL streams rows cheaply; its per-booking JSON subqueries do not pay.
         return holding_rows(conn, resource_key, &ranges, codes).await;
     }
-    let held = HOLDING
-        .iter()
-        .map(|s| format!("'{s}'"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let held = held_list();
     // One indexed range per request range, joined with UNION (a booking across
     // two ranges counts once): with many ranges OR'ed in one WHERE, SQLite gave
     // up the index ranges and read every booking the resource ever had. The
@@ -354,7 +350,7 @@ pub fn holds_at(row: &booking::Model, now: DateTime<Utc>) -> bool {
     row.status != "offered" || row.offer_expires_at.is_some_and(|t| t > now)
 }
 
-/// [`holding`] as one row per booking and child (PostgreSQL).
+/// [`holding`] as one row per booking, with its children (PostgreSQL).
 ///
 /// Each range is its own indexed read of (resource_key, starts_at), bounded
 /// below as in [`reaching`], and a booking found by several counts once. The
@@ -377,11 +373,7 @@ async fn holding_rows(
             .collect();
         format!("{{{}}}", items.join(","))
     };
-    let held = HOLDING
-        .iter()
-        .map(|s| format!("'{s}'"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let held = held_list();
     // Each range's bookings by the index, once each; then each booking's
     // children's birth dates, by their own index. `OFFSET 0` keeps the LATERAL
     // read a read per range: without it the planner may flatten it and, with no
@@ -433,6 +425,15 @@ async fn holding_rows(
         out.push(occupancy(iv, births, codes.get(&m).cloned()));
     }
     Ok(out)
+}
+
+/// [`HOLDING`] as an SQL list of literals, for the raw holding reads.
+fn held_list() -> String {
+    HOLDING
+        .iter()
+        .map(|s| format!("'{s}'"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// An offer whose time ran out holds nothing, even before the waitlist job has
