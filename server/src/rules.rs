@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{LazyLock, Mutex};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use hagukumi_domain::coupon::CouponRules;
 use hagukumi_domain::rules::{MunicipalityRules, ServiceRules};
 use hagukumi_domain::{ServiceId, Text};
@@ -75,7 +75,7 @@ pub async fn store(
 
 /// What identifies a municipality's stored rules: rows are only ever added, so
 /// their count and newest insert change whenever the rules do.
-pub type Stamp = (i64, Option<DateTime<Utc>>);
+pub type Stamp = (i64, Option<String>);
 
 /// Parsed rules per municipality, with the stamp they were read at. Every
 /// request still asks the database for the stamp (one indexed aggregate), so a
@@ -87,8 +87,13 @@ static CACHE: LazyLock<Mutex<HashMap<Uuid, (Stamp, MunicipalityRules)>>> =
 async fn stamp(conn: &impl ConnectionTrait, municipality_id: Uuid) -> ApiResult<Stamp> {
     use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
     let stmt = Query::select()
-        .expr(Func::count(Expr::col(rule_set::Column::Id)))
-        .expr(Func::max(Expr::col(rule_set::Column::CreatedAt)))
+        .expr_as(Func::count(Expr::col(rule_set::Column::Id)), "n")
+        // As text on both databases: the stamp is only compared, and a
+        // computed column has no type on SQLite.
+        .expr_as(
+            Func::max(Expr::col(rule_set::Column::CreatedAt)).cast_as("TEXT"),
+            "latest",
+        )
         .from(rule_set::Entity)
         .and_where(Expr::col(rule_set::Column::MunicipalityId).eq(municipality_id))
         .to_owned();
@@ -96,7 +101,7 @@ async fn stamp(conn: &impl ConnectionTrait, municipality_id: Uuid) -> ApiResult<
         .query_one(&stmt)
         .await?
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no aggregate row")))?;
-    Ok((row.try_get_by_index(0)?, row.try_get_by_index(1)?))
+    Ok((row.try_get("", "n")?, row.try_get("", "latest")?))
 }
 
 /// All rule versions of a municipality, as the domain reads them.
@@ -120,7 +125,7 @@ pub async fn load_stamped(
         return Ok((now, rules.clone()));
     }
     let rules = load_uncached(conn, municipality_id).await?;
-    cache().insert(municipality_id, (now, rules.clone()));
+    cache().insert(municipality_id, (now.clone(), rules.clone()));
     Ok((now, rules))
 }
 

@@ -467,8 +467,16 @@ pub async fn family_usage_many(
     if pairs.is_empty() {
         return Ok(out);
     }
-    // Only the columns counted: a family's year of bookings is many rows.
-    let rows: Vec<(Uuid, String, DateTime<Utc>, DateTime<Utc>)> = booking::Entity::find()
+    // Only the columns counted: a family's year of bookings is many rows, read
+    // by name (the SQLite writers' connection keys its rows by name).
+    #[derive(sea_orm::FromQueryResult)]
+    struct Counted {
+        household_id: Uuid,
+        service_key: String,
+        starts_at: DateTime<Utc>,
+        ends_at: DateTime<Utc>,
+    }
+    let rows = booking::Entity::find()
         .select_only()
         .column(booking::Column::HouseholdId)
         .column(booking::Column::ServiceKey)
@@ -482,10 +490,16 @@ pub async fn family_usage_many(
         .filter(still_held(Utc::now()))
         .filter(booking::Column::StartsAt.gte(range.start()))
         .filter(booking::Column::StartsAt.lt(range.end()))
-        .into_tuple()
+        .into_model::<Counted>()
         .all(conn)
         .await?;
-    for (household, service, start, end) in rows {
+    for Counted {
+        household_id: household,
+        service_key: service,
+        starts_at: start,
+        ends_at: end,
+    } in rows
+    {
         if let Ok(iv) = Interval::new(start, end) {
             out.entry((household, service)).or_default().push(iv);
         }

@@ -424,18 +424,31 @@ async fn next_sequences(
     if uids.is_empty() {
         return Ok(HashMap::new());
     }
-    let last: Vec<(Option<String>, Option<i32>)> = outbox::Entity::find()
+    // Read by name, the maximum as a 64-bit integer: the SQLite writers'
+    // connection keys rows by name and types a computed column by its storage class.
+    #[derive(sea_orm::FromQueryResult)]
+    struct Last {
+        ics_uid: Option<String>,
+        m: Option<i64>,
+    }
+    let last = outbox::Entity::find()
         .select_only()
         .column(outbox::Column::IcsUid)
-        .column_as(outbox::Column::IcsSequence.max(), "m")
+        .column_as(
+            Expr::expr(outbox::Column::IcsSequence.max()).cast_as("BIGINT"),
+            "m",
+        )
         .filter(outbox::Column::IcsUid.is_in(uids.into_iter().cloned()))
         .group_by(outbox::Column::IcsUid)
-        .into_tuple()
+        .into_model::<Last>()
         .all(conn)
         .await?;
     Ok(last
         .into_iter()
-        .filter_map(|(uid, s)| Some((uid?, s.map_or(0, |s| s + 1))))
+        .filter_map(|l| {
+            let next = l.m.map_or(0, |s| i32::try_from(s + 1).unwrap_or(i32::MAX));
+            Some((l.ics_uid?, next))
+        })
         .collect())
 }
 

@@ -127,7 +127,7 @@ pub async fn versions(
     let (from, to, whole_day) = (param(), param(), param());
     values.extend([span.0.into(), span.1.into(), whole().into()]);
     let sql = format!(
-        "SELECT COUNT(*), CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM capacity_locks \
+        "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(version), 0) AS BIGINT) AS v FROM capacity_locks \
          WHERE resource_key IN ({}) AND ((day >= {from} AND day <= {to}) OR day = {whole_day})",
         list.join(", ")
     );
@@ -135,5 +135,5 @@ pub async fn versions(
         .query_one_raw(Statement::from_sql_and_values(backend, sql, values))
         .await?
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no aggregate row")))?;
-    Ok((row.try_get_by_index(0)?, row.try_get_by_index(1)?))
+    Ok((row.try_get("", "n")?, row.try_get("", "v")?))
 }

@@ -18,6 +18,9 @@ use secrecy::ExposeSecret;
 
 use crate::settings::DatabaseSettings;
 
+mod sqlite_sync;
+pub use sqlite_sync::SyncSqlite;
+
 pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConnection> {
     let url = settings.url.expose_secret().to_owned();
     if settings.is_sqlite() {
@@ -39,20 +42,25 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConn
     let conn = counted(Database::connect(opts.clone()).await?);
     // The writers' own connection (see [`begin_write`]); an in-memory database
     // would be another database on another connection.
-    if settings.is_sqlite() && sqlite_path(&url).is_some() {
-        opts.max_connections(1).min_connections(1);
-        let writer = counted(Database::connect(opts).await?);
-        sqlite_file(&conn, |f| f.writer = Some(writer));
+    if settings.is_sqlite()
+        && let Some(path) = sqlite_path(&url)
+    {
+        let sync = SyncSqlite::open(path)?;
+        let writer =
+            Database::connect_proxy(DbBackend::Sqlite, Arc::new(Box::new(sync.clone()))).await?;
+        sqlite_file(&conn, |f| f.writer = Some((writer, sync)));
     }
     Ok(conn)
 }
 
 /// `conn`, its statements counted in [`statements`].
 fn counted(mut conn: DatabaseConnection) -> DatabaseConnection {
-    conn.set_metric_callback(|_| {
-        STATEMENTS.fetch_add(1, Ordering::Relaxed);
-    });
+    conn.set_metric_callback(|_| count_statement());
     conn
+}
+
+fn count_statement() {
+    STATEMENTS.fetch_add(1, Ordering::Relaxed);
 }
 
 /// Statements run so far on connections made by [`connect`], in this process
@@ -107,6 +115,8 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
 ///   pool's sixteen connections found a cold cache nearly every time and read
 ///   their pages back from the file; the writers' connection only ever sees its
 ///   own writes, so its cache stays warm.
+/// - That connection runs its statements in the writing task ([`SyncSqlite`]),
+///   not on a sqlx worker thread: no thread hand-offs inside the write lock.
 ///
 /// Other processes on the same file still meet the busy timeout, as before.
 pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTxn, DbErr> {
@@ -114,21 +124,29 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTxn, DbErr> {
         DbBackend::Sqlite => {
             let (gate, writer) = sqlite_file(db, |f| (f.gate.clone(), f.writer.clone()));
             let gate = gate.lock_owned().await;
-            let txn = writer
-                .as_ref()
-                .unwrap_or(db)
+            let (conn, sync) = match &writer {
+                Some((conn, sync)) => (conn, Some(sync.clone())),
+                None => (db, None),
+            };
+            let txn = conn
                 .begin_with_options(TransactionOptions {
                     sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
                     ..Default::default()
                 })
                 .await?;
+            if let Some(sync) = &sync {
+                // A BEGIN IMMEDIATE that timed out: nothing may run outside it.
+                sync.take_failure()?;
+            }
             Ok(WriteTxn {
                 txn,
+                sync,
                 _gate: Some(gate),
             })
         }
         _ => Ok(WriteTxn {
             txn: db.begin().await?,
+            sync: None,
             _gate: None,
         }),
     }
@@ -138,8 +156,9 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTxn, DbErr> {
 #[derive(Default)]
 struct SqliteFile {
     gate: Arc<tokio::sync::Mutex<()>>,
-    /// Made by [`connect`]; a connection made otherwise writes through its own pool.
-    writer: Option<DatabaseConnection>,
+    /// Made by [`connect`] (see [`SyncSqlite`]); a connection made otherwise
+    /// writes through its own pool.
+    writer: Option<(DatabaseConnection, SyncSqlite)>,
 }
 
 /// `f` of the writers' gate and connection of the SQLite file behind `db`.
@@ -162,12 +181,18 @@ fn sqlite_file<R>(db: &DatabaseConnection, f: impl FnOnce(&mut SqliteFile) -> R)
 /// committed, rolled back or dropped.
 pub struct WriteTxn {
     txn: DatabaseTransaction,
+    /// The writers' connection, whose failed COMMIT sea-orm's proxy cannot report.
+    sync: Option<SyncSqlite>,
     _gate: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 impl WriteTxn {
     pub async fn commit(self) -> Result<(), DbErr> {
-        self.txn.commit().await
+        self.txn.commit().await?;
+        match &self.sync {
+            Some(sync) => sync.take_failure(),
+            None => Ok(()),
+        }
     }
 
     pub async fn rollback(self) -> Result<(), DbErr> {
