@@ -53,6 +53,7 @@ impl Application {
             .site_addr(listener.local_addr()?)
             .build();
         let state = AppState {
+            reads: db::request_reads(&conn),
             db: conn,
             settings: Arc::new(settings),
             leptos_options,

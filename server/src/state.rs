@@ -12,6 +12,8 @@ use crate::settings::Settings;
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
+    /// For the session read behind every request (see [`crate::db::request_reads`]).
+    pub reads: DatabaseConnection,
     pub settings: Arc<Settings>,
     pub leptos_options: LeptosOptions,
     /// New bookings waiting for their transaction (see [`GroupCommit`]).

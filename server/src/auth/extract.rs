@@ -90,7 +90,7 @@ impl FromRequestParts<AppState> for MaybeUser {
             return Ok(cached.clone());
         }
         let found = match cookie(&parts.headers, SESSION_COOKIE) {
-            Some(token) => user_for_token(&state.db, token).await?,
+            Some(token) => user_for_token(&state.reads, token).await?,
             None => None,
         };
         let value = MaybeUser(found);

@@ -19,7 +19,7 @@ use secrecy::ExposeSecret;
 use crate::settings::DatabaseSettings;
 
 mod sqlite_sync;
-pub use sqlite_sync::SyncSqlite;
+pub use sqlite_sync::{SqliteReads, SyncSqlite};
 
 pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConnection> {
     let url = settings.url.expose_secret().to_owned();
@@ -48,9 +48,24 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConn
         let sync = SyncSqlite::open(path)?;
         let writer =
             Database::connect_proxy(DbBackend::Sqlite, Arc::new(Box::new(sync.clone()))).await?;
-        sqlite_file(&conn, |f| f.writer = Some((writer, sync)));
+        let reads = SqliteReads::open(path)?;
+        let reads = Database::connect_proxy(DbBackend::Sqlite, Arc::new(Box::new(reads))).await?;
+        sqlite_file(&conn, |f| {
+            f.writer = Some((writer, sync));
+            f.reads = Some(reads);
+        });
     }
     Ok(conn)
+}
+
+/// Where the short read behind every request (the session) goes: on a SQLite
+/// file, connections that run it in the calling task ([`SqliteReads`]) rather
+/// than hand it to a sqlx worker thread and back; otherwise `db` itself.
+pub fn request_reads(db: &DatabaseConnection) -> DatabaseConnection {
+    match db.get_database_backend() {
+        DbBackend::Sqlite => sqlite_file(db, |f| f.reads.clone()).unwrap_or_else(|| db.clone()),
+        _ => db.clone(),
+    }
 }
 
 /// `conn`, its statements counted in [`statements`].
@@ -159,6 +174,8 @@ struct SqliteFile {
     /// Made by [`connect`] (see [`SyncSqlite`]); a connection made otherwise
     /// writes through its own pool.
     writer: Option<(DatabaseConnection, SyncSqlite)>,
+    /// Made by [`connect`] (see [`request_reads`]).
+    reads: Option<DatabaseConnection>,
 }
 
 /// `f` of the writers' gate and connection of the SQLite file behind `db`.
@@ -190,7 +207,11 @@ impl WriteTxn {
     pub async fn commit(self) -> Result<(), DbErr> {
         self.txn.commit().await?;
         match &self.sync {
-            Some(sync) => sync.take_failure(),
+            Some(sync) => {
+                sync.take_failure()?;
+                sync.committed();
+                Ok(())
+            }
             None => Ok(()),
         }
     }

@@ -24,6 +24,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -47,8 +48,20 @@ pub struct SyncSqlite {
 struct Inner {
     state: Mutex<State>,
     /// Column types by table, then column.
-    types: Types,
+    types: Arc<Types>,
+    path: String,
+    /// Commits so far, for [`SyncSqlite::committed`].
+    commits: AtomicU64,
+    /// Whether a checkpoint is running now.
+    checkpointing: AtomicBool,
+    /// The checkpoints' own connection, once opened.
+    checkpointer: Mutex<Option<rusqlite::Connection>>,
 }
+
+/// How many commits of the writers' connection between checkpoints: a round
+/// of bookings adds about a hundred pages to the WAL, so about every
+/// thousand pages, SQLite's own default.
+const CHECKPOINT_EVERY: u64 = 8;
 
 struct State {
     conn: rusqlite::Connection,
@@ -72,17 +85,11 @@ impl SyncSqlite {
     }
 
     fn open_waiting(path: &str, busy: Duration) -> Result<Self, DbErr> {
-        let conn = rusqlite::Connection::open(path).map_err(conn_err)?;
-        conn.busy_timeout(busy).map_err(conn_err)?;
-        conn.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
-        )
-        .map_err(conn_err)?;
-        conn.set_prepared_statement_cache_capacity(256);
-        let mut types = Types::new();
-        for ((table, column), ty) in crate::entities::column_types() {
-            types.entry(table).or_default().insert(column, ty);
-        }
+        let conn = connect(path, busy)?;
+        // Checkpoints run beside the writers (see `committed`), not inside
+        // whichever COMMIT crosses SQLite's threshold.
+        conn.execute_batch("PRAGMA wal_autocheckpoint = 0;")
+            .map_err(conn_err)?;
         Ok(Self {
             inner: Arc::new(Inner {
                 state: Mutex::new(State {
@@ -90,9 +97,48 @@ impl SyncSqlite {
                     depth: 0,
                     failed: None,
                 }),
-                types,
+                types: types(),
+                path: path.to_owned(),
+                commits: AtomicU64::new(0),
+                checkpointing: AtomicBool::new(false),
+                checkpointer: Mutex::new(None),
             }),
         })
+    }
+
+    /// Called after each commit through this connection. Every
+    /// [`CHECKPOINT_EVERY`]th starts a passive checkpoint (the WAL's pages
+    /// copied back into the database file, and both synced) on a blocking
+    /// thread of its own, unless one is still running.
+    ///
+    /// SQLite's automatic checkpoint runs inside the COMMIT that crosses its
+    /// threshold, while that writer still holds the write lock, so every
+    /// writer queued behind it waited for the copy and two fsyncs. A passive
+    /// checkpoint takes no lock that writers need; the sqlx pool's connections
+    /// keep SQLite's automatic checkpoint for the little they write.
+    pub fn committed(&self) {
+        let n = self.inner.commits.fetch_add(1, Ordering::Relaxed) + 1;
+        if !n.is_multiple_of(CHECKPOINT_EVERY)
+            || self.inner.checkpointing.swap(true, Ordering::AcqRel)
+        {
+            return;
+        }
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut slot = inner
+                .checkpointer
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if slot.is_none() {
+                *slot = connect(&inner.path, Duration::from_secs(30)).ok();
+            }
+            if let Some(conn) = slot.as_ref()
+                && let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+            {
+                tracing::warn!(error = %e, "SQLite checkpoint failed; the next one tries again");
+            }
+            inner.checkpointing.store(false, Ordering::Release);
+        });
     }
 
     /// The `BEGIN`, `COMMIT` or `ROLLBACK` that failed since the last call, if any.
@@ -112,34 +158,7 @@ impl SyncSqlite {
     }
 
     fn query_now(&self, stmt: &Statement) -> Result<Vec<ProxyRow>, DbErr> {
-        super::count_statement();
-        let params = params(stmt)?;
-        let state = self.lock();
-        let mut prepared = state.conn.prepare_cached(&stmt.sql).map_err(query_err)?;
-        let columns: Vec<(String, Option<&ColumnType>)> = prepared
-            .columns_with_metadata()
-            .iter()
-            .map(|c| {
-                let ty = c
-                    .table_name()
-                    .zip(c.origin_name())
-                    .and_then(|(t, o)| self.inner.types.get(t)?.get(o));
-                (c.name().to_owned(), ty)
-            })
-            .collect();
-        let mut rows = prepared
-            .query(rusqlite::params_from_iter(params.iter()))
-            .map_err(query_err)?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next().map_err(query_err)? {
-            let mut values = BTreeMap::new();
-            for (i, (name, ty)) in columns.iter().enumerate() {
-                let v = row.get_ref(i).map_err(query_err)?;
-                values.insert(name.clone(), decode(v, *ty).map_err(DbErr::Type)?);
-            }
-            out.push(ProxyRow::new(values));
-        }
-        Ok(out)
+        query(&self.lock().conn, &self.inner.types, stmt)
     }
 
     fn execute_now(&self, stmt: &Statement) -> Result<ProxyExecResult, DbErr> {
@@ -226,6 +245,139 @@ impl ProxyDatabaseTrait for SyncSqlite {
     fn start_rollback(&self) {
         self.end_now(false);
     }
+}
+
+/// Connections to a SQLite file for short reads that run in the calling task
+/// (the session behind every request), opened as needed and kept for reuse.
+/// Read-only use: a statement outside a transaction reads the latest commit.
+/// sea-orm's proxy cannot refuse a transaction, so none may be begun here.
+#[derive(Clone)]
+pub struct SqliteReads {
+    inner: Arc<Reads>,
+}
+
+struct Reads {
+    path: String,
+    spare: Mutex<Vec<rusqlite::Connection>>,
+    types: Arc<Types>,
+}
+
+impl fmt::Debug for SqliteReads {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SqliteReads")
+    }
+}
+
+impl SqliteReads {
+    pub fn open(path: &str) -> Result<Self, DbErr> {
+        let first = connect(path, Duration::from_secs(30))?;
+        Ok(Self {
+            inner: Arc::new(Reads {
+                path: path.to_owned(),
+                spare: Mutex::new(vec![first]),
+                types: types(),
+            }),
+        })
+    }
+
+    fn spare(&self) -> MutexGuard<'_, Vec<rusqlite::Connection>> {
+        self.inner
+            .spare
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn query_now(&self, stmt: &Statement) -> Result<Vec<ProxyRow>, DbErr> {
+        let taken = self.spare().pop();
+        let conn = match taken {
+            Some(c) => c,
+            None => connect(&self.inner.path, Duration::from_secs(30))?,
+        };
+        let rows = query(&conn, &self.inner.types, stmt);
+        self.spare().push(conn);
+        rows
+    }
+}
+
+#[async_trait::async_trait]
+impl ProxyDatabaseTrait for SqliteReads {
+    async fn query(&self, statement: Statement) -> Result<Vec<ProxyRow>, DbErr> {
+        self.query_now(&statement)
+    }
+
+    async fn execute(&self, statement: Statement) -> Result<ProxyExecResult, DbErr> {
+        Err(DbErr::Exec(RuntimeErr::Internal(format!(
+            "the SQLite read connections do not write: {}",
+            statement.sql
+        ))))
+    }
+
+    async fn begin(&self) {
+        tracing::error!("a transaction was begun on the SQLite read connections");
+        debug_assert!(false, "the SQLite read connections take no transactions");
+    }
+}
+
+/// A connection to `path` with the settings of the sqlx pool (WAL,
+/// `synchronous = NORMAL`, foreign keys) and the busy timeout `busy`.
+fn connect(path: &str, busy: Duration) -> Result<rusqlite::Connection, DbErr> {
+    let conn = rusqlite::Connection::open(path).map_err(conn_err)?;
+    conn.busy_timeout(busy).map_err(conn_err)?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+    )
+    .map_err(conn_err)?;
+    conn.set_prepared_statement_cache_capacity(256);
+    Ok(conn)
+}
+
+/// The entities' column types, read once per process.
+fn types() -> Arc<Types> {
+    static TYPES: std::sync::OnceLock<Arc<Types>> = std::sync::OnceLock::new();
+    TYPES
+        .get_or_init(|| {
+            let mut types = Types::new();
+            for ((table, column), ty) in crate::entities::column_types() {
+                types.entry(table).or_default().insert(column, ty);
+            }
+            Arc::new(types)
+        })
+        .clone()
+}
+
+/// Runs `stmt` on `conn`, its rows typed for sea-orm (see the module's doc).
+fn query(
+    conn: &rusqlite::Connection,
+    types: &Types,
+    stmt: &Statement,
+) -> Result<Vec<ProxyRow>, DbErr> {
+    super::count_statement();
+    let params = params(stmt)?;
+    let mut prepared = conn.prepare_cached(&stmt.sql).map_err(query_err)?;
+    let columns: Vec<(String, Option<&ColumnType>)> = prepared
+        .columns_with_metadata()
+        .iter()
+        .map(|c| {
+            let ty = c
+                .table_name()
+                .zip(c.origin_name())
+                .and_then(|(t, o)| types.get(t)?.get(o));
+            (c.name().to_owned(), ty)
+        })
+        .collect();
+    let mut rows = prepared
+        .query(rusqlite::params_from_iter(params.iter()))
+        .map_err(query_err)?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(query_err)? {
+        let mut values = BTreeMap::new();
+        for (i, (name, ty)) in columns.iter().enumerate() {
+            let v = row.get_ref(i).map_err(query_err)?;
+            values.insert(name.clone(), decode(v, *ty).map_err(DbErr::Type)?);
+        }
+        out.push(ProxyRow::new(values));
+    }
+    Ok(out)
 }
 
 fn conn_err(e: rusqlite::Error) -> DbErr {
