@@ -26,8 +26,8 @@
 //! request can never fail another. A request alone is simply a round of one.
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use chrono::{DateTime, Utc};
 use hagukumi_domain::Text;
@@ -79,40 +79,56 @@ type Reply = oneshot::Sender<ApiResult<CreateOutcome>>;
 #[derive(Default)]
 pub struct GroupCommit {
     queue: Mutex<Vec<(Job, Reply)>>,
-    /// Held while a round runs: whoever holds it next takes the queue.
-    turn: Arc<tokio::sync::Mutex<()>>,
+    /// Wakes the runner when a request is queued.
+    wake: tokio::sync::Notify,
+    /// Whether the runner has been started (by the first request).
+    started: AtomicBool,
 }
 
 impl GroupCommit {
     /// Decides and stores `job`, with whatever other requests are waiting.
     pub async fn submit(&self, state: &AppState, job: Job) -> ApiResult<CreateOutcome> {
-        let (tx, mut rx) = oneshot::channel();
+        let (tx, rx) = oneshot::channel();
         self.lock_queue().push((job, tx));
-        let turn = self.turn.clone().lock_owned().await;
-        // A round that ran while this request waited may have taken it.
-        match rx.try_recv() {
-            Ok(answer) => return answer,
-            Err(oneshot::error::TryRecvError::Closed) => return Err(stopped()),
-            Err(oneshot::error::TryRecvError::Empty) => {}
+        if !self.started.swap(true, Ordering::AcqRel) {
+            tokio::spawn(runner(state.clone()));
         }
-        let round: Vec<(Job, Reply)> = {
-            let mut q = self.lock_queue();
-            let n = q.len().min(MAX_ROUND);
-            q.drain(..n).collect()
-        };
-        // The round runs as its own task, so a caller who hangs up cannot cut
-        // the others' transaction short; the turn passes on when it ends.
-        let state = state.clone();
-        tokio::spawn(async move {
-            let _turn = turn;
-            run(&state, round).await;
-        });
+        self.wake.notify_one();
         rx.await.unwrap_or_else(|_| Err(stopped()))
     }
 
     fn lock_queue(&self) -> std::sync::MutexGuard<'_, Vec<(Job, Reply)>> {
         // A panic while holding the lock leaves a queue that is still valid.
         self.queue.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn take_round(&self) -> Vec<(Job, Reply)> {
+        let mut q = self.lock_queue();
+        let n = q.len().min(MAX_ROUND);
+        q.drain(..n).collect()
+    }
+}
+
+/// Runs the rounds of `state.bookings` one after another while requests
+/// wait, each taking what is queued when it starts; then sleeps until the next
+/// request. Before, the request that got the turn started the next round: the
+/// turn passed to a task that had to be scheduled, and that task then spawned
+/// the round, two waits between rounds in which no booking was decided.
+///
+/// Each round runs as a task of its own, so a caller who hangs up cannot cut
+/// the others' transaction short, and a panic fails that round, not the runner.
+async fn runner(state: AppState) {
+    let group = state.bookings.clone();
+    loop {
+        let round = group.take_round();
+        if round.is_empty() {
+            group.wake.notified().await;
+            continue;
+        }
+        let state = state.clone();
+        if let Err(e) = tokio::spawn(async move { run(&state, round).await }).await {
+            tracing::error!(error = %e, "a booking round stopped; its requests were answered with an error");
+        }
     }
 }
 
