@@ -39,11 +39,14 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConn
             .busy_timeout(Duration::from_secs(30))
             .foreign_keys(true)
     });
-    let conn = counted(Database::connect(opts.clone()).await?);
-    // The writers' own connection (see [`begin_write`]); an in-memory database
-    // would be another database on another connection.
+    let conn = counted(Database::connect(opts).await?);
+    // The writers' own connection (see [`begin_write`]) and the request reads'
+    // (see [`request_reads`]), one of each per file and process: another pool
+    // on the same file shares them. An in-memory database would be another
+    // database on another connection.
     if settings.is_sqlite()
         && let Some(path) = sqlite_path(&url)
+        && sqlite_file(&conn, |f| f.writer.is_none())
     {
         let sync = SyncSqlite::open(path)?;
         let writer =

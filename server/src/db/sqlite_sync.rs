@@ -642,6 +642,45 @@ mod tests {
         rows[0].try_get("n").unwrap()
     }
 
+    #[tokio::test]
+    async fn commits_are_checkpointed_beside_the_writer() {
+        let path = std::env::temp_dir().join(format!("hgk-ckpt-{}.db", Uuid::now_v7()));
+        let path = path.to_str().unwrap().to_owned();
+        let db = SyncSqlite::open(&path).unwrap();
+        db.execute_now(&sql("CREATE TABLE t (x INTEGER, pad TEXT)"))
+            .unwrap();
+        let main_file = || std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        let before = main_file();
+        for _ in 0..CHECKPOINT_EVERY {
+            db.begin_now();
+            db.execute_now(&sql(
+                "WITH RECURSIVE n(v) AS (SELECT 1 UNION ALL SELECT v + 1 FROM n WHERE v < 200) \
+                 INSERT INTO t SELECT v, printf('%.500c', 'x') FROM n",
+            ))
+            .unwrap();
+            db.end_now(true);
+            db.take_failure().unwrap();
+            // The writer never checkpoints itself: its rows are only in the WAL.
+            assert_eq!(main_file(), before);
+            db.committed();
+        }
+        // The eighth commit started a checkpoint on another thread: the rows
+        // reach the database file without another write.
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while main_file() < 400 * 1000 && std::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(
+            main_file() >= 400 * 1000,
+            "database file {} bytes",
+            main_file()
+        );
+        drop(db);
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{path}{suffix}"));
+        }
+    }
+
     #[test]
     fn a_begin_that_cannot_lock_and_savepoints_are_reported_and_undone() {
         let path = std::env::temp_dir().join(format!("hgk-sync-{}.db", Uuid::now_v7()));
