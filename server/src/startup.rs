@@ -54,6 +54,7 @@ impl Application {
             .build();
         let state = AppState {
             reads: db::request_reads(&conn),
+            rounds: db::rounds_connection(&settings.database, &conn).await?,
             db: conn,
             settings: Arc::new(settings),
             leptos_options,

@@ -14,6 +14,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     /// For the session read behind every request (see [`crate::db::request_reads`]).
     pub reads: DatabaseConnection,
+    /// For the new-booking rounds (see [`crate::db::rounds_connection`]).
+    pub rounds: DatabaseConnection,
     pub settings: Arc<Settings>,
     pub leptos_options: LeptosOptions,
     /// New bookings waiting for their transaction (see [`GroupCommit`]).

@@ -266,7 +266,7 @@ async fn attempt(
     jobs: &[Job],
 ) -> ApiResult<Option<Vec<ApiResult<CreateOutcome>>>> {
     let mut laps = Laps(std::time::Instant::now());
-    let txn = db::begin_write(&state.db).await?;
+    let txn = db::begin_write(&state.rounds).await?;
     laps.lap(0);
     // The families, children, sites and rules of every request, read once;
     // each request is checked against them (bad input is refused here).

@@ -61,6 +61,30 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConn
     Ok(conn)
 }
 
+/// The connection new-booking rounds write through ([`crate::booking::group`]).
+/// A process runs one round at a time, so on PostgreSQL it has one connection
+/// of its own: a round no longer queues for a pool connection behind the
+/// requests' session reads, nor pays the pool's liveness ping on every
+/// acquire, and its prepared statements stay prepared. (A broken connection
+/// fails one round, whose requests are then tried again alone, and the pool
+/// opens a new one.) On SQLite the rounds use the file's writers' connection
+/// like every other writer, through [`begin_write`].
+pub async fn rounds_connection(
+    settings: &DatabaseSettings,
+    db: &DatabaseConnection,
+) -> anyhow::Result<DatabaseConnection> {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Ok(db.clone());
+    }
+    let mut opts = ConnectOptions::new(settings.url.expose_secret().to_owned());
+    opts.max_connections(1)
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(10))
+        .test_before_acquire(false)
+        .sqlx_logging(false);
+    Ok(counted(Database::connect(opts).await?))
+}
+
 /// Where the short read behind every request (the session) goes: on a SQLite
 /// file, connections that run it in the calling task ([`SqliteReads`]) rather
 /// than hand it to a sqlx worker thread and back; otherwise `db` itself.
