@@ -26,11 +26,7 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConn
     if settings.is_sqlite() {
         ensure_sqlite_dir(&url)?;
     }
-    let mut opts = ConnectOptions::new(url.clone());
-    opts.max_connections(settings.max_connections)
-        .min_connections(1)
-        .acquire_timeout(Duration::from_secs(10))
-        .sqlx_logging(false);
+    let mut opts = pool_options(&url, settings.max_connections);
     // One writer at a time is SQLite's model: WAL lets readers go on while a
     // writer holds the lock, and the busy timeout queues writers instead of failing.
     opts.map_sqlx_sqlite_opts(|o| {
@@ -76,13 +72,19 @@ pub async fn rounds_connection(
     if db.get_database_backend() != DbBackend::Postgres {
         return Ok(db.clone());
     }
-    let mut opts = ConnectOptions::new(settings.url.expose_secret().to_owned());
-    opts.max_connections(1)
+    let mut opts = pool_options(settings.url.expose_secret(), 1);
+    opts.test_before_acquire(false);
+    Ok(counted(Database::connect(opts).await?))
+}
+
+/// A pool of at most `max` connections to `url`, one kept open.
+fn pool_options(url: &str, max: u32) -> ConnectOptions {
+    let mut opts = ConnectOptions::new(url.to_owned());
+    opts.max_connections(max)
         .min_connections(1)
         .acquire_timeout(Duration::from_secs(10))
-        .test_before_acquire(false)
         .sqlx_logging(false);
-    Ok(counted(Database::connect(opts).await?))
+    opts
 }
 
 /// Where the short read behind every request (the session) goes: on a SQLite
