@@ -350,7 +350,7 @@ pub fn holds_at(row: &booking::Model, now: DateTime<Utc>) -> bool {
     row.status != "offered" || row.offer_expires_at.is_some_and(|t| t > now)
 }
 
-/// [`holding`] as one row per booking, with its children (PostgreSQL).
+/// [`holding`] as one row per hours and municipality, with their children (PostgreSQL).
 ///
 /// Each range is its own indexed read of (resource_key, starts_at), bounded
 /// below as in [`reaching`], and a booking found by several counts once. The
@@ -379,10 +379,13 @@ async fn holding_rows(
     // read a read per range: without it the planner may flatten it and, with no
     // statistics yet on a fast-growing table, loop over the resource's every
     // booking instead (10 ms against 0.9 ms on the load program's database).
+    // As on SQLite, bookings with the same hours and municipality come back as
+    // one row with all their children (a busy hour of the load program is one
+    // row, not seventeen), and bookings without children are counted apart.
     let sql = format!(
-        "SELECT h.id, h.municipality_id, h.starts_at, h.ends_at, \
-                (SELECT string_agg(c.birth_date::text, ',') FROM booking_children c \
-                  WHERE c.booking_id = h.id) AS births \
+        "SELECT h.municipality_id, h.starts_at, h.ends_at, \
+                string_agg(k.births, ',') AS births, \
+                count(*) FILTER (WHERE k.births IS NULL) AS bare \
            FROM (SELECT DISTINCT ON (x.id) x.* \
                    FROM unnest($2::text::timestamptz[], $3::text::timestamptz[]) AS r(s, e) \
                   CROSS JOIN LATERAL ( \
@@ -393,7 +396,10 @@ async fn holding_rows(
                                3153600000) + 60) \
                            AND status IN ({held}) AND (status <> 'offered' OR offer_expires_at > $4) \
                         OFFSET 0) x \
-                ) h"
+                ) h \
+          CROSS JOIN LATERAL (SELECT string_agg(c.birth_date::text, ',') AS births \
+                                FROM booking_children c WHERE c.booking_id = h.id) k \
+          GROUP BY h.municipality_id, h.starts_at, h.ends_at"
     );
     let stmt = Statement::from_sql_and_values(
         DbBackend::Postgres,
@@ -407,10 +413,11 @@ async fn holding_rows(
     );
     let mut out = Vec::new();
     for r in conn.query_all_raw(stmt).await? {
-        let m: Uuid = r.try_get_by_index(1)?;
-        let start: DateTime<Utc> = r.try_get_by_index(2)?;
-        let end: DateTime<Utc> = r.try_get_by_index(3)?;
-        let births: Option<String> = r.try_get_by_index(4)?;
+        let m: Uuid = r.try_get_by_index(0)?;
+        let start: DateTime<Utc> = r.try_get_by_index(1)?;
+        let end: DateTime<Utc> = r.try_get_by_index(2)?;
+        let births: Option<String> = r.try_get_by_index(3)?;
+        let bare: i64 = r.try_get_by_index(4)?;
         let Ok(iv) = Interval::new(start, end) else {
             continue;
         };
@@ -422,7 +429,13 @@ async fn holding_rows(
                     .map_err(|e| ApiError::Internal(anyhow::anyhow!("holding birth date {d}: {e}")))
             })
             .collect::<ApiResult<Vec<_>>>()?;
-        out.push(occupancy(iv, births, codes.get(&m).cloned()));
+        let code = codes.get(&m).cloned();
+        for _ in 0..bare {
+            out.push(occupancy(iv, Vec::new(), code.clone()));
+        }
+        if !births.is_empty() {
+            out.push(occupancy(iv, births, code));
+        }
     }
     Ok(out)
 }
