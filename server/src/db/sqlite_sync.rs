@@ -56,12 +56,24 @@ struct Inner {
     checkpointing: AtomicBool,
     /// The checkpoints' own connection, once opened.
     checkpointer: Mutex<Option<rusqlite::Connection>>,
+    /// The writers' busy timeout, restored after a restart of the log.
+    busy: Duration,
+    /// Set by a checkpoint that found the WAL past [`RESTART_FRAMES`].
+    restart: AtomicBool,
 }
 
 /// How many commits of the writers' connection between checkpoints: a round
 /// of bookings adds about a hundred pages to the WAL, so about every
 /// thousand pages, SQLite's own default.
 const CHECKPOINT_EVERY: u64 = 8;
+
+/// WAL frames (pages) past which the writer, between two transactions, finishes
+/// the checkpoint and has the log start over (16 MiB of 4 KiB pages).
+const RESTART_FRAMES: i64 = 4096;
+
+/// How long that restart waits for readers still reading the old log before
+/// it gives up until the next time (the writer holds the writers' turn meanwhile).
+const RESTART_WAIT: Duration = Duration::from_millis(20);
 
 struct State {
     conn: rusqlite::Connection,
@@ -102,21 +114,36 @@ impl SyncSqlite {
                 commits: AtomicU64::new(0),
                 checkpointing: AtomicBool::new(false),
                 checkpointer: Mutex::new(None),
+                busy,
+                restart: AtomicBool::new(false),
             }),
         })
     }
 
-    /// Called after each commit through this connection. Every
-    /// [`CHECKPOINT_EVERY`]th starts a passive checkpoint (the WAL's pages
-    /// copied back into the database file, and both synced) on a blocking
-    /// thread of its own, unless one is still running.
+    /// Called after each commit through this connection, while its caller
+    /// still holds the writers' turn. Every [`CHECKPOINT_EVERY`]th starts a
+    /// passive checkpoint (the WAL's pages copied back into the database file,
+    /// and both synced) on a blocking thread of its own, unless one is still
+    /// running.
     ///
     /// SQLite's automatic checkpoint runs inside the COMMIT that crosses its
     /// threshold, while that writer still holds the write lock, so every
     /// writer queued behind it waited for the copy and two fsyncs. A passive
     /// checkpoint takes no lock that writers need; the sqlx pool's connections
     /// keep SQLite's automatic checkpoint for the little they write.
+    ///
+    /// But a passive checkpoint copies only the pages written before it
+    /// started, and under steady writes the next commit always came first: the
+    /// log was never wholly copied, so it never started over, and grew by every
+    /// page ever written (200 MB for the load program's 5,888 bookings), each
+    /// commit extending the file. When a checkpoint finds the log past
+    /// [`RESTART_FRAMES`], the next commit finishes the copy itself and
+    /// waits (briefly) for readers of the old log, so the next transaction
+    /// writes the log from its start again (see [`Self::restart_log`]).
     pub fn committed(&self) {
+        if self.inner.restart.swap(false, Ordering::AcqRel) {
+            self.restart_log();
+        }
         let n = self.inner.commits.fetch_add(1, Ordering::Relaxed) + 1;
         if !n.is_multiple_of(CHECKPOINT_EVERY)
             || self.inner.checkpointing.swap(true, Ordering::AcqRel)
@@ -132,13 +159,43 @@ impl SyncSqlite {
             if slot.is_none() {
                 *slot = connect(&inner.path, Duration::from_secs(30)).ok();
             }
-            if let Some(conn) = slot.as_ref()
-                && let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
-            {
-                tracing::warn!(error = %e, "SQLite checkpoint failed; the next one tries again");
+            if let Some(conn) = slot.as_ref() {
+                // (busy, frames in the log, frames copied)
+                match conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(1)) {
+                    Ok(frames) if frames >= RESTART_FRAMES => {
+                        inner.restart.store(true, Ordering::Release);
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        tracing::warn!(error = %e, "SQLite checkpoint failed; the next one tries again");
+                    }
+                }
             }
             inner.checkpointing.store(false, Ordering::Release);
         });
+    }
+
+    /// Copies what the passive checkpoints left of the log and waits up to
+    /// [`RESTART_WAIT`] for readers still reading from it, so that the next
+    /// write starts the log over (a `RESTART` checkpoint). Readers who start
+    /// meanwhile read the database file and do not hold it up. If the wait
+    /// runs out, the next large log tries again.
+    fn restart_log(&self) {
+        let state = self.lock();
+        if state.depth > 0 {
+            return;
+        }
+        let conn = &state.conn;
+        let _ = conn.busy_timeout(RESTART_WAIT);
+        let done = conn.query_row("PRAGMA wal_checkpoint(RESTART)", [], |r| r.get::<_, i64>(0));
+        let _ = conn.busy_timeout(self.inner.busy);
+        match done {
+            Ok(0) => {}
+            Ok(_) => tracing::debug!("SQLite log restart waited out; the next one tries again"),
+            Err(e) => {
+                tracing::warn!(error = %e, "SQLite log restart failed; the next one tries again")
+            }
+        }
     }
 
     /// The `BEGIN`, `COMMIT` or `ROLLBACK` that failed since the last call, if any.
@@ -675,6 +732,69 @@ mod tests {
             "database file {} bytes",
             main_file()
         );
+        drop(db);
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{path}{suffix}"));
+        }
+    }
+
+    /// Under steady writes the passive checkpoints never copy the whole log;
+    /// once one finds the log past [`RESTART_FRAMES`], the next commit copies
+    /// the rest and the log starts over instead of growing.
+    #[tokio::test]
+    async fn a_long_log_starts_over() {
+        let path = std::env::temp_dir().join(format!("hgk-restart-{}.db", Uuid::now_v7()));
+        let path = path.to_str().unwrap().to_owned();
+        let db = SyncSqlite::open(&path).unwrap();
+        db.execute_now(&sql("CREATE TABLE t (x INTEGER, pad TEXT)"))
+            .unwrap();
+        let wal = || {
+            std::fs::metadata(format!("{path}-wal"))
+                .map(|m| m.len())
+                .unwrap_or(0)
+        };
+        let settled = || async {
+            while db.inner.checkpointing.load(Ordering::Acquire) {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        };
+        // About a hundred 4 KiB pages per commit.
+        let write = |n: u64| {
+            for _ in 0..n {
+                db.begin_now();
+                db.execute_now(&sql(
+                    "WITH RECURSIVE n(v) AS (SELECT 1 UNION ALL SELECT v + 1 FROM n WHERE v < 100) \
+                     INSERT INTO t SELECT v, printf('%.3900c', 'x') FROM n",
+                ))
+                .unwrap();
+                db.end_now(true);
+                db.take_failure().unwrap();
+                db.committed();
+            }
+        };
+        // A reader on an old snapshot stands for the steady writes: no
+        // checkpoint can copy the pages written after it.
+        let reader = rusqlite::Connection::open(&path).unwrap();
+        reader
+            .execute_batch("BEGIN; SELECT count(*) FROM t;")
+            .unwrap();
+        for _ in 0..6 {
+            write(CHECKPOINT_EVERY);
+            settled().await;
+        }
+        assert!(
+            db.inner.restart.load(Ordering::Acquire),
+            "a checkpoint saw {} bytes of log",
+            wal()
+        );
+        reader.execute_batch("COMMIT").unwrap();
+        // This commit finishes the copy; the writes after it start the log over.
+        write(1);
+        let long = wal();
+        assert!(long >= (RESTART_FRAMES as u64) * 4096, "log {long} bytes");
+        write(CHECKPOINT_EVERY * 2);
+        settled().await;
+        assert_eq!(wal(), long, "the log grew instead of starting over");
         drop(db);
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{path}{suffix}"));
