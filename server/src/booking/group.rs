@@ -184,6 +184,7 @@ async fn run(state: &AppState, round: Vec<(Job, Reply)>) {
 /// The parts of a round, in order: the load program's breakdown of a round.
 pub const PHASES: [&str; 8] = [
     "begin",
+    // On PostgreSQL the round begins while these are read, and both count here.
     "families, sites, rules",
     "locks",
     "places held",
@@ -266,13 +267,26 @@ async fn attempt(
     jobs: &[Job],
 ) -> ApiResult<Option<Vec<ApiResult<CreateOutcome>>>> {
     let mut laps = Laps(std::time::Instant::now());
-    let txn = db::begin_write(&state.rounds).await?;
-    laps.lap(0);
     // The families, children, sites and rules of every request, read once;
     // each request is checked against them (bad input is refused here).
     let asks: Vec<(&CurrentUser, &BookingRequest)> =
         jobs.iter().map(|j| (&j.user, &j.req)).collect();
-    let reference = Reference::load(&txn, &asks).await?;
+    let (txn, reference) = if state.rounds.get_database_backend() == DbBackend::Postgres {
+        // Read through the pool, each query on a connection of its own, while
+        // the round's connection begins: what is read before the locks stands
+        // only until they are taken either way (see `sites_changed` below).
+        let (txn, reference) = futures::try_join!(
+            async { Ok::<_, ApiError>(db::begin_write(&state.rounds).await?) },
+            Reference::load(&state.db, &asks)
+        )?;
+        (txn, reference)
+    } else {
+        // SQLite's write lock comes first, so what is read under it stands.
+        let txn = db::begin_write(&state.rounds).await?;
+        laps.lap(0);
+        let reference = Reference::load(&txn, &asks).await?;
+        (txn, reference)
+    };
     let prepared: Vec<ApiResult<Prepared>> = jobs
         .iter()
         .map(|j| prepare_from(&reference, &j.user, &j.req, j.now))

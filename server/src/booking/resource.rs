@@ -234,19 +234,44 @@ impl SiteResource {
         service_keys: &[&str],
         codes: &HashMap<Uuid, Municipality>,
     ) -> ApiResult<Vec<SiteResource>> {
-        let sites = site::Entity::find()
-            .filter(site::Column::ServiceKey.is_in(service_keys.iter().copied()))
-            .all(conn)
-            .await?;
-        let shares = site_share::Entity::find()
-            .filter(site_share::Column::SiteId.is_in(sites.iter().map(|s| s.id)))
-            .all(conn)
-            .await?;
+        let (sites, shares) = Self::rows_of_services(conn, service_keys).await?;
+        Self::assemble(sites, &shares, codes)
+    }
+
+    /// The rows behind [`Self::of_services`]: the sites and their shares, two
+    /// queries that do not wait for each other.
+    pub async fn rows_of_services(
+        conn: &impl ConnectionTrait,
+        service_keys: &[&str],
+    ) -> Result<(Vec<site::Model>, Vec<site_share::Model>), sea_orm::DbErr> {
+        let of_services = || site::Column::ServiceKey.is_in(service_keys.iter().copied());
+        futures::try_join!(
+            site::Entity::find().filter(of_services()).all(conn),
+            site_share::Entity::find()
+                .filter(
+                    site_share::Column::SiteId.in_subquery(
+                        sea_orm::sea_query::Query::select()
+                            .column(site::Column::Id)
+                            .from(site::Entity)
+                            .and_where(of_services())
+                            .to_owned(),
+                    ),
+                )
+                .all(conn),
+        )
+    }
+
+    /// The sites of [`Self::of_services`], from their rows and shares.
+    pub fn assemble(
+        sites: Vec<site::Model>,
+        shares: &[site_share::Model],
+        codes: &HashMap<Uuid, Municipality>,
+    ) -> ApiResult<Vec<SiteResource>> {
         let mut out = Vec::new();
         for s in sites {
             let settings = SiteSettings::of(&s)?;
             let roster = Self::roster_of(&s, &settings)?;
-            out.push(SiteResource::build(s, settings, roster, &shares, codes)?);
+            out.push(SiteResource::build(s, settings, roster, shares, codes)?);
         }
         Ok(out)
     }
