@@ -22,6 +22,7 @@ on_both_databases!(
     the_last_short_stay_beds_go_to_exactly_two_of_64_families,
     the_last_temporary_care_places_go_to_exactly_the_ratio,
     a_day_closed_while_families_book_it_takes_no_booking_after,
+    a_day_closed_while_families_move_onto_it_takes_no_booking_after,
 );
 
 const CLIENTS: usize = 64;
@@ -183,17 +184,13 @@ async fn the_last_temporary_care_places_go_to_exactly_the_ratio(db: Db) {
 /// Days closed one after another while 16 families (half on each server) book them.
 const CLOSED_DAYS: usize = 8;
 
-/// A coordinator closes a day while families are booking it: the day keeps the
-/// bookings the closure listed and takes none after it. A closure locks the days
-/// it touches until it commits; on PostgreSQL a booking round reads its sites
-/// before it takes those locks, so what it read can be older than the closure.
-async fn a_day_closed_while_families_book_it_takes_no_booking_after(db: Db) {
-    let first = spawn_app(db).await;
-    let second = second_server(&first).await;
+/// The first `n` open days at With-I from today, each with its free one-hour
+/// slots (at least four).
+async fn open_days(app: &TestApp, n: usize) -> Vec<(NaiveDate, Vec<(String, String)>)> {
     let birth = NaiveDate::from_ymd_opt(2021, 6, 1).expect("date");
     let today = hagukumi_domain::calendar::local_date(Utc::now());
     let to = today + chrono::Duration::days(45);
-    let cal: Value = first
+    let cal: Value = app
         .get(&format!(
             "/api/v1/services/temporary-care/availability?from={today}&to={to}&site=with-i&minutes=60&birth_dates={birth}"
         ))
@@ -201,7 +198,6 @@ async fn a_day_closed_while_families_book_it_takes_no_booking_after(db: Db) {
         .json()
         .await
         .expect("json");
-    // Open days, each with its free one-hour slots.
     let mut days: Vec<(NaiveDate, Vec<(String, String)>)> = Vec::new();
     for d in cal["sites"][0]["days"].as_array().expect("days") {
         let slots: Vec<(String, String)> = d["slots"]
@@ -219,33 +215,21 @@ async fn a_day_closed_while_families_book_it_takes_no_booking_after(db: Db) {
             days.push((date, slots));
         }
     }
-    days.truncate(CLOSED_DAYS);
-    assert_eq!(days.len(), CLOSED_DAYS, "open days at With-I");
-    let days = Arc::new(days);
+    days.truncate(n);
+    assert_eq!(days.len(), n, "open days at With-I");
+    days
+}
 
-    let target = Arc::new(AtomicUsize::new(0));
-    let done = Arc::new(AtomicBool::new(false));
-    let mut families = Vec::new();
-    for i in 0..16 {
-        let server = if i % 2 == 0 { &first } else { &second };
-        let (client, child) =
-            another_family(server, "kiyose", &format!("closing{i}@example.jp"), birth).await;
-        let (days, target, done) = (days.clone(), target.clone(), done.clone());
-        families.push(tokio::spawn(async move {
-            let mut tries = 0;
-            while !done.load(Ordering::Relaxed) {
-                let (_, slots) = &days[target.load(Ordering::Relaxed)];
-                let (start, end) = &slots[(i + tries) % slots.len()];
-                let body = json!({"service": "temporary-care", "site": "with-i", "children": [child],
-                    "period": {"kind": "hours", "start": start, "end": end}});
-                // Booked, full, clashing with the family's own or closed: all fine here.
-                client.post_json("/api/v1/bookings", &body).await;
-                tries += 1;
-            }
-        }));
-    }
-
-    let coord = first.another_browser();
+/// Closes `days` one after another as the coordinator, pointing `target` at
+/// each a moment before; then stops the families with `done`. Returns the
+/// bookings each closure listed.
+async fn close_one_by_one(
+    app: &TestApp,
+    days: &[(NaiveDate, Vec<(String, String)>)],
+    target: &AtomicUsize,
+    done: &AtomicBool,
+) -> Vec<Vec<String>> {
+    let coord = app.another_browser();
     coord.sign_in_demo("coordinator@example.jp").await;
     let mut listed: Vec<Vec<String>> = Vec::new();
     for (k, (date, _)) in days.iter().enumerate() {
@@ -269,19 +253,24 @@ async fn a_day_closed_while_families_book_it_takes_no_booking_after(db: Db) {
         );
     }
     done.store(true, Ordering::Relaxed);
-    for f in families {
-        f.await.expect("family");
-    }
+    listed
+}
 
-    let site = site_id(&first, "with-i").await;
-    for ((date, _), listed) in days.iter().zip(&listed) {
+/// Every booking held on a closed day is one its closure listed.
+async fn nothing_after_the_closures(
+    app: &TestApp,
+    days: &[(NaiveDate, Vec<(String, String)>)],
+    listed: &[Vec<String>],
+) {
+    let site = site_id(app, "with-i").await;
+    for ((date, _), listed) in days.iter().zip(listed) {
         let day = hagukumi_domain::availability::Interval::local_day(*date);
         let held: Vec<String> = booking::Entity::find()
             .filter(booking::Column::SiteId.eq(site))
             .filter(booking::Column::Status.is_in(HOLDING))
             .filter(booking::Column::StartsAt.gte(day.start()))
             .filter(booking::Column::StartsAt.lt(day.end()))
-            .all(&first.db)
+            .all(&app.db)
             .await
             .expect("bookings")
             .into_iter()
@@ -290,13 +279,118 @@ async fn a_day_closed_while_families_book_it_takes_no_booking_after(db: Db) {
         let late: Vec<&String> = held.iter().filter(|id| !listed.contains(id)).collect();
         assert!(
             late.is_empty(),
-            "{date} was closed, yet {} booking(s) were made after: {late:?}",
+            "{date} was closed, yet {} booking(s) were made or moved there after: {late:?}",
             late.len()
         );
     }
+}
+
+/// A coordinator closes a day while families are booking it: the day keeps the
+/// bookings the closure listed and takes none after it. A closure locks the days
+/// it touches until it commits; on PostgreSQL a booking round reads its sites
+/// before it takes those locks, so what it read can be older than the closure.
+async fn a_day_closed_while_families_book_it_takes_no_booking_after(db: Db) {
+    let first = spawn_app(db).await;
+    let second = second_server(&first).await;
+    let birth = NaiveDate::from_ymd_opt(2021, 6, 1).expect("date");
+    let days = Arc::new(open_days(&first, CLOSED_DAYS).await);
+
+    let target = Arc::new(AtomicUsize::new(0));
+    let done = Arc::new(AtomicBool::new(false));
+    let mut families = Vec::new();
+    for i in 0..16 {
+        let server = if i % 2 == 0 { &first } else { &second };
+        let (client, child) =
+            another_family(server, "kiyose", &format!("closing{i}@example.jp"), birth).await;
+        let (days, target, done) = (days.clone(), target.clone(), done.clone());
+        families.push(tokio::spawn(async move {
+            let mut tries = 0;
+            while !done.load(Ordering::Relaxed) {
+                let (_, slots) = &days[target.load(Ordering::Relaxed)];
+                let (start, end) = &slots[(i + tries) % slots.len()];
+                let body = json!({"service": "temporary-care", "site": "with-i", "children": [child],
+                    "period": {"kind": "hours", "start": start, "end": end}});
+                // Booked, full, clashing with the family's own or closed: all fine here.
+                client.post_json("/api/v1/bookings", &body).await;
+                tries += 1;
+            }
+        }));
+    }
+
+    let listed = close_one_by_one(&first, &days, &target, &done).await;
+    for f in families {
+        f.await.expect("family");
+    }
+    nothing_after_the_closures(&first, &days, &listed).await;
     // The families were booking those days when they closed.
     assert!(
         listed.iter().map(Vec::len).sum::<usize>() > 0,
         "no booking was made before the closures"
+    );
+}
+
+/// The same race with changes: families who booked a later day keep moving
+/// their booking onto the day being closed. A change locks the booking's old
+/// and new days and reads the site again under them, as a new booking does;
+/// no booking may be moved onto a day after its closure.
+async fn a_day_closed_while_families_move_onto_it_takes_no_booking_after(db: Db) {
+    let first = spawn_app(db).await;
+    let second = second_server(&first).await;
+    let birth = NaiveDate::from_ymd_opt(2021, 6, 1).expect("date");
+    let mut days = open_days(&first, CLOSED_DAYS + 1).await;
+    // Each family's booking starts on the day after the ones that close.
+    let (_, home) = days.pop().expect("a later day");
+    let days = Arc::new(days);
+
+    let target = Arc::new(AtomicUsize::new(0));
+    let done = Arc::new(AtomicBool::new(false));
+    let moved = Arc::new(AtomicU64::new(0));
+    let mut families = Vec::new();
+    for i in 0..16 {
+        let server = if i % 2 == 0 { &first } else { &second };
+        let (client, child) =
+            another_family(server, "kiyose", &format!("moving{i}@example.jp"), birth).await;
+        let (start, end) = &home[i % home.len()];
+        let res = client
+            .post_json(
+                "/api/v1/bookings",
+                &json!({"service": "temporary-care", "site": "with-i", "children": [child],
+                    "period": {"kind": "hours", "start": start, "end": end}}),
+            )
+            .await;
+        assert_eq!(res.status(), 201, "family {i} books the later day");
+        let id = res.json::<Value>().await.expect("json")["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        let (days, target, done, moved) =
+            (days.clone(), target.clone(), done.clone(), moved.clone());
+        families.push(tokio::spawn(async move {
+            let mut tries = 0;
+            while !done.load(Ordering::Relaxed) {
+                let (_, slots) = &days[target.load(Ordering::Relaxed)];
+                let (start, end) = &slots[(i + tries) % slots.len()];
+                let body = json!({"period": {"kind": "hours", "start": start, "end": end}});
+                // Moved, full, or closed: all fine here.
+                let res = client
+                    .post_json(&format!("/api/v1/bookings/{id}/change"), &body)
+                    .await;
+                if res.status() == 200 {
+                    moved.fetch_add(1, Ordering::Relaxed);
+                }
+                tries += 1;
+            }
+        }));
+    }
+
+    let listed = close_one_by_one(&first, &days, &target, &done).await;
+    for f in families {
+        f.await.expect("family");
+    }
+    nothing_after_the_closures(&first, &days, &listed).await;
+    // The families were moving onto those days when they closed.
+    assert!(
+        moved.load(Ordering::Relaxed) > 0,
+        "no booking was moved before the closures"
     );
 }
