@@ -184,9 +184,12 @@ async fn the_last_temporary_care_places_go_to_exactly_the_ratio(db: Db) {
 /// Days closed one after another while 16 families (half on each server) book them.
 const CLOSED_DAYS: usize = 8;
 
+/// An open day at With-I with its free one-hour slots (start, end).
+type OpenDay = (NaiveDate, Vec<(String, String)>);
+
 /// The first `n` open days at With-I from today, each with its free one-hour
 /// slots (at least four).
-async fn open_days(app: &TestApp, n: usize) -> Vec<(NaiveDate, Vec<(String, String)>)> {
+async fn open_days(app: &TestApp, n: usize) -> Vec<OpenDay> {
     let birth = NaiveDate::from_ymd_opt(2021, 6, 1).expect("date");
     let today = hagukumi_domain::calendar::local_date(Utc::now());
     let to = today + chrono::Duration::days(45);
@@ -198,7 +201,7 @@ async fn open_days(app: &TestApp, n: usize) -> Vec<(NaiveDate, Vec<(String, Stri
         .json()
         .await
         .expect("json");
-    let mut days: Vec<(NaiveDate, Vec<(String, String)>)> = Vec::new();
+    let mut days: Vec<OpenDay> = Vec::new();
     for d in cal["sites"][0]["days"].as_array().expect("days") {
         let slots: Vec<(String, String)> = d["slots"]
             .as_array()
@@ -225,7 +228,7 @@ async fn open_days(app: &TestApp, n: usize) -> Vec<(NaiveDate, Vec<(String, Stri
 /// bookings each closure listed.
 async fn close_one_by_one(
     app: &TestApp,
-    days: &[(NaiveDate, Vec<(String, String)>)],
+    days: &[OpenDay],
     target: &AtomicUsize,
     done: &AtomicBool,
 ) -> Vec<Vec<String>> {
@@ -257,11 +260,7 @@ async fn close_one_by_one(
 }
 
 /// Every booking held on a closed day is one its closure listed.
-async fn nothing_after_the_closures(
-    app: &TestApp,
-    days: &[(NaiveDate, Vec<(String, String)>)],
-    listed: &[Vec<String>],
-) {
+async fn nothing_after_the_closures(app: &TestApp, days: &[OpenDay], listed: &[Vec<String>]) {
     let site = site_id(app, "with-i").await;
     for ((date, _), listed) in days.iter().zip(listed) {
         let day = hagukumi_domain::availability::Interval::local_day(*date);
@@ -285,6 +284,38 @@ async fn nothing_after_the_closures(
     }
 }
 
+/// A family that, until `done`, keeps posting to `path` the body `body(start,
+/// end)` for a slot of the day `target` points at (each try the next slot,
+/// starting from its own). Returns how many were accepted (2xx); refused ones
+/// (full, clashing with the family's own, closed) are all fine here.
+fn keep_asking(
+    client: TestApp,
+    i: usize,
+    days: Arc<Vec<OpenDay>>,
+    target: Arc<AtomicUsize>,
+    done: Arc<AtomicBool>,
+    path: String,
+    body: impl Fn(&str, &str) -> Value + Send + 'static,
+) -> tokio::task::JoinHandle<u64> {
+    tokio::spawn(async move {
+        let (mut tries, mut accepted) = (0, 0);
+        while !done.load(Ordering::Relaxed) {
+            let (_, slots) = &days[target.load(Ordering::Relaxed)];
+            let (start, end) = &slots[(i + tries) % slots.len()];
+            if client
+                .post_json(&path, &body(start, end))
+                .await
+                .status()
+                .is_success()
+            {
+                accepted += 1;
+            }
+            tries += 1;
+        }
+        accepted
+    })
+}
+
 /// A coordinator closes a day while families are booking it: the day keeps the
 /// bookings the closure listed and takes none after it. A closure locks the days
 /// it touches until it commits; on PostgreSQL a booking round reads its sites
@@ -302,19 +333,18 @@ async fn a_day_closed_while_families_book_it_takes_no_booking_after(db: Db) {
         let server = if i % 2 == 0 { &first } else { &second };
         let (client, child) =
             another_family(server, "kiyose", &format!("closing{i}@example.jp"), birth).await;
-        let (days, target, done) = (days.clone(), target.clone(), done.clone());
-        families.push(tokio::spawn(async move {
-            let mut tries = 0;
-            while !done.load(Ordering::Relaxed) {
-                let (_, slots) = &days[target.load(Ordering::Relaxed)];
-                let (start, end) = &slots[(i + tries) % slots.len()];
-                let body = json!({"service": "temporary-care", "site": "with-i", "children": [child],
-                    "period": {"kind": "hours", "start": start, "end": end}});
-                // Booked, full, clashing with the family's own or closed: all fine here.
-                client.post_json("/api/v1/bookings", &body).await;
-                tries += 1;
-            }
-        }));
+        families.push(keep_asking(
+            client,
+            i,
+            days.clone(),
+            target.clone(),
+            done.clone(),
+            "/api/v1/bookings".to_owned(),
+            move |start, end| {
+                json!({"service": "temporary-care", "site": "with-i", "children": [child],
+                    "period": {"kind": "hours", "start": start, "end": end}})
+            },
+        ));
     }
 
     let listed = close_one_by_one(&first, &days, &target, &done).await;
@@ -344,7 +374,6 @@ async fn a_day_closed_while_families_move_onto_it_takes_no_booking_after(db: Db)
 
     let target = Arc::new(AtomicUsize::new(0));
     let done = Arc::new(AtomicBool::new(false));
-    let moved = Arc::new(AtomicU64::new(0));
     let mut families = Vec::new();
     for i in 0..16 {
         let server = if i % 2 == 0 { &first } else { &second };
@@ -363,34 +392,23 @@ async fn a_day_closed_while_families_move_onto_it_takes_no_booking_after(db: Db)
             .as_str()
             .expect("id")
             .to_owned();
-        let (days, target, done, moved) =
-            (days.clone(), target.clone(), done.clone(), moved.clone());
-        families.push(tokio::spawn(async move {
-            let mut tries = 0;
-            while !done.load(Ordering::Relaxed) {
-                let (_, slots) = &days[target.load(Ordering::Relaxed)];
-                let (start, end) = &slots[(i + tries) % slots.len()];
-                let body = json!({"period": {"kind": "hours", "start": start, "end": end}});
-                // Moved, full, or closed: all fine here.
-                let res = client
-                    .post_json(&format!("/api/v1/bookings/{id}/change"), &body)
-                    .await;
-                if res.status() == 200 {
-                    moved.fetch_add(1, Ordering::Relaxed);
-                }
-                tries += 1;
-            }
-        }));
+        families.push(keep_asking(
+            client,
+            i,
+            days.clone(),
+            target.clone(),
+            done.clone(),
+            format!("/api/v1/bookings/{id}/change"),
+            |start, end| json!({"period": {"kind": "hours", "start": start, "end": end}}),
+        ));
     }
 
     let listed = close_one_by_one(&first, &days, &target, &done).await;
+    let mut moved = 0;
     for f in families {
-        f.await.expect("family");
+        moved += f.await.expect("family");
     }
     nothing_after_the_closures(&first, &days, &listed).await;
     // The families were moving onto those days when they closed.
-    assert!(
-        moved.load(Ordering::Relaxed) > 0,
-        "no booking was moved before the closures"
-    );
+    assert!(moved > 0, "no booking was moved before the closures");
 }

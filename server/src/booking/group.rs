@@ -275,11 +275,10 @@ async fn attempt(
         // Read through the pool, each query on a connection of its own, while
         // the round's connection begins: what is read before the locks stands
         // only until they are taken either way (see `sites_changed` below).
-        let (txn, reference) = futures::try_join!(
+        futures::try_join!(
             async { Ok::<_, ApiError>(db::begin_write(&state.rounds).await?) },
             Reference::load(&state.db, &asks)
-        )?;
-        (txn, reference)
+        )?
     } else {
         // SQLite's write lock comes first, so what is read under it stands.
         let txn = db::begin_write(&state.rounds).await?;

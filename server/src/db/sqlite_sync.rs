@@ -694,6 +694,38 @@ mod tests {
         Statement::from_string(sea_orm::DbBackend::Sqlite, stmt)
     }
 
+    /// A database file in the temporary directory, removed with its WAL and
+    /// shared-memory files when dropped (declare it before its connections).
+    struct TempDb(String);
+
+    impl TempDb {
+        fn new(prefix: &str) -> Self {
+            let path = std::env::temp_dir().join(format!("{prefix}-{}.db", Uuid::now_v7()));
+            TempDb(path.to_str().unwrap().to_owned())
+        }
+    }
+
+    impl Drop for TempDb {
+        fn drop(&mut self) {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", self.0));
+            }
+        }
+    }
+
+    /// One committed transaction through `db` adding `rows` rows of `pad`
+    /// bytes to `t` (without telling `db` it committed).
+    fn write_rows(db: &SyncSqlite, rows: u32, pad: u32) {
+        db.begin_now();
+        db.execute_now(&sql(&format!(
+            "WITH RECURSIVE n(v) AS (SELECT 1 UNION ALL SELECT v + 1 FROM n WHERE v < {rows}) \
+             INSERT INTO t SELECT v, printf('%.{pad}c', 'x') FROM n"
+        )))
+        .unwrap();
+        db.end_now(true);
+        db.take_failure().unwrap();
+    }
+
     fn count(db: &SyncSqlite) -> i64 {
         let rows = db.query_now(&sql("SELECT COUNT(*) AS n FROM t")).unwrap();
         rows[0].try_get("n").unwrap()
@@ -701,22 +733,15 @@ mod tests {
 
     #[tokio::test]
     async fn commits_are_checkpointed_beside_the_writer() {
-        let path = std::env::temp_dir().join(format!("hgk-ckpt-{}.db", Uuid::now_v7()));
-        let path = path.to_str().unwrap().to_owned();
-        let db = SyncSqlite::open(&path).unwrap();
+        let file = TempDb::new("hgk-ckpt");
+        let path = &file.0;
+        let db = SyncSqlite::open(path).unwrap();
         db.execute_now(&sql("CREATE TABLE t (x INTEGER, pad TEXT)"))
             .unwrap();
-        let main_file = || std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        let main_file = || std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
         let before = main_file();
         for _ in 0..CHECKPOINT_EVERY {
-            db.begin_now();
-            db.execute_now(&sql(
-                "WITH RECURSIVE n(v) AS (SELECT 1 UNION ALL SELECT v + 1 FROM n WHERE v < 200) \
-                 INSERT INTO t SELECT v, printf('%.500c', 'x') FROM n",
-            ))
-            .unwrap();
-            db.end_now(true);
-            db.take_failure().unwrap();
+            write_rows(&db, 200, 500);
             // The writer never checkpoints itself: its rows are only in the WAL.
             assert_eq!(main_file(), before);
             db.committed();
@@ -732,10 +757,6 @@ mod tests {
             "database file {} bytes",
             main_file()
         );
-        drop(db);
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{path}{suffix}"));
-        }
     }
 
     /// Under steady writes the passive checkpoints never copy the whole log;
@@ -743,9 +764,9 @@ mod tests {
     /// the rest and the log starts over instead of growing.
     #[tokio::test]
     async fn a_long_log_starts_over() {
-        let path = std::env::temp_dir().join(format!("hgk-restart-{}.db", Uuid::now_v7()));
-        let path = path.to_str().unwrap().to_owned();
-        let db = SyncSqlite::open(&path).unwrap();
+        let file = TempDb::new("hgk-restart");
+        let path = &file.0;
+        let db = SyncSqlite::open(path).unwrap();
         db.execute_now(&sql("CREATE TABLE t (x INTEGER, pad TEXT)"))
             .unwrap();
         let wal = || {
@@ -761,20 +782,13 @@ mod tests {
         // About a hundred 4 KiB pages per commit.
         let write = |n: u64| {
             for _ in 0..n {
-                db.begin_now();
-                db.execute_now(&sql(
-                    "WITH RECURSIVE n(v) AS (SELECT 1 UNION ALL SELECT v + 1 FROM n WHERE v < 100) \
-                     INSERT INTO t SELECT v, printf('%.3900c', 'x') FROM n",
-                ))
-                .unwrap();
-                db.end_now(true);
-                db.take_failure().unwrap();
+                write_rows(&db, 100, 3900);
                 db.committed();
             }
         };
         // A reader on an old snapshot stands for the steady writes: no
         // checkpoint can copy the pages written after it.
-        let reader = rusqlite::Connection::open(&path).unwrap();
+        let reader = rusqlite::Connection::open(path).unwrap();
         reader
             .execute_batch("BEGIN; SELECT count(*) FROM t;")
             .unwrap();
@@ -795,10 +809,6 @@ mod tests {
         write(CHECKPOINT_EVERY * 2);
         settled().await;
         assert_eq!(wal(), long, "the log grew instead of starting over");
-        drop(db);
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{path}{suffix}"));
-        }
     }
 
     /// A table missing from `entities::column_types` would be read by storage
@@ -806,8 +816,8 @@ mod tests {
     /// would silently take as `None`.
     #[tokio::test]
     async fn every_migrated_column_is_typed_from_its_entity() {
-        let path = std::env::temp_dir().join(format!("hgk-types-{}.db", Uuid::now_v7()));
-        let path = path.to_str().unwrap().to_owned();
+        let file = TempDb::new("hgk-types");
+        let path = &file.0;
         let settings = crate::settings::DatabaseSettings {
             url: secrecy::SecretString::from(format!("sqlite://{path}?mode=rwc")),
             ..Default::default()
@@ -815,7 +825,7 @@ mod tests {
         let db = super::super::connect(&settings).await.unwrap();
         super::super::migrate(&db).await.unwrap();
         db.close().await.unwrap();
-        let conn = rusqlite::Connection::open(&path).unwrap();
+        let conn = rusqlite::Connection::open(path).unwrap();
         let mut listing = conn
             .prepare(
                 "SELECT name FROM sqlite_master WHERE type = 'table' \
@@ -852,16 +862,12 @@ mod tests {
             missing.is_empty(),
             "columns without an entity type: {missing:?}"
         );
-        drop(conn);
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{path}{suffix}"));
-        }
     }
 
     #[test]
     fn a_begin_that_cannot_lock_and_savepoints_are_reported_and_undone() {
-        let path = std::env::temp_dir().join(format!("hgk-sync-{}.db", Uuid::now_v7()));
-        let path = path.to_str().unwrap();
+        let file = TempDb::new("hgk-sync");
+        let path = file.0.as_str();
         let db = SyncSqlite::open_waiting(path, Duration::from_millis(50)).unwrap();
         db.execute_now(&sql("CREATE TABLE t (x INTEGER)")).unwrap();
 
@@ -891,9 +897,5 @@ mod tests {
         db.end_now(false);
         assert_eq!(count(&db), 1);
         assert!(db.lock().conn.is_autocommit(), "the write lock is released");
-        drop(db);
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{path}{suffix}"));
-        }
     }
 }
