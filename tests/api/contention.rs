@@ -23,6 +23,7 @@ on_both_databases!(
     the_last_temporary_care_places_go_to_exactly_the_ratio,
     a_day_closed_while_families_book_it_takes_no_booking_after,
     a_day_closed_while_families_move_onto_it_takes_no_booking_after,
+    what_one_server_knows_of_a_day_gives_way_to_the_other_servers_bookings,
 );
 
 const CLIENTS: usize = 64;
@@ -179,6 +180,63 @@ async fn the_last_temporary_care_places_go_to_exactly_the_ratio(db: Db) {
         peak as usize <= capacity,
         "never more than {capacity} held (saw {peak})"
     );
+}
+
+/// One server's booking rounds keep what they hold on the days they lock; the
+/// other server's bookings and cancellations on those days must be seen, or the
+/// first would give out the last place twice, or never give back a freed one.
+async fn what_one_server_knows_of_a_day_gives_way_to_the_other_servers_bookings(db: Db) {
+    let first = spawn_app(db).await;
+    let second = second_server(&first).await;
+    let birth = NaiveDate::from_ymd_opt(2026, 7, 1).expect("date");
+    let (_, slot) = first_bookable(
+        &first,
+        "temporary-care",
+        "with-i",
+        &format!("&birth_dates={birth}&minutes=60"),
+    )
+    .await;
+    let capacity = usize::try_from(slot["remaining"].as_u64().expect("remaining")).expect("n");
+    assert!(capacity >= 2, "capacity {capacity}");
+    let start = slot["start"].as_str().expect("start")[..19].to_owned();
+    let end = slot["end"].as_str().expect("end")[..19].to_owned();
+    let book = |server: &TestApp, i: usize| {
+        let server = server.another_browser();
+        let (start, end) = (start.clone(), end.clone());
+        async move {
+            let (client, child) =
+                another_family(&server, "kiyose", &format!("kept{i}@example.jp"), birth).await;
+            let body = json!({"service": "temporary-care", "site": "with-i", "children": [child],
+                "period": {"kind": "hours", "start": start, "end": end}});
+            let res = client.post_json("/api/v1/bookings", &body).await;
+            let status = res.status().as_u16();
+            let body: Value = res.json().await.unwrap_or_default();
+            (client, status, body)
+        }
+    };
+    // The first server books all but the last place, one by one.
+    for i in 0..capacity - 1 {
+        let (_, status, body) = book(&first, i).await;
+        assert_eq!(status, 201, "place {i}: {body}");
+    }
+    // The second server takes the last one.
+    let (last, status, last_body) = book(&second, capacity).await;
+    assert_eq!(status, 201, "the last place: {last_body}");
+    // The first server must see it: the hour is full.
+    let (_, status, body) = book(&first, capacity + 1).await;
+    assert_eq!(status, 409, "the hour is full: {body}");
+    assert_eq!(holding_on(&first, "with-i").await as usize, capacity);
+    // The second server's family cancels; the first server gives the place out again.
+    let id = last_body["id"].as_str().expect("id").to_owned();
+    let res = last
+        .post_json(&format!("/api/v1/bookings/{id}/cancel"), &json!({}))
+        .await;
+    assert_eq!(res.status().as_u16(), 200, "cancelled");
+    let (_, status, body) = book(&first, capacity + 2).await;
+    assert_eq!(status, 201, "the freed place: {body}");
+    let (_, status, body) = book(&first, capacity + 3).await;
+    assert_eq!(status, 409, "full again: {body}");
+    assert_eq!(holding_on(&first, "with-i").await as usize, capacity);
 }
 
 /// Days closed one after another while 16 families (half on each server) book them.

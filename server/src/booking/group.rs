@@ -25,11 +25,11 @@
 //! fails, each request is tried again in a transaction of its own, so one
 //! request can never fail another. A request alone is simply a round of one.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use hagukumi_domain::Text;
 use hagukumi_domain::availability::{Interval, local_date};
 use hagukumi_domain::booking::submit;
@@ -43,8 +43,9 @@ use tokio::sync::oneshot;
 use uuid::Uuid;
 
 use super::events::BookingEvent;
+use super::held::{self, HeldCache};
 use super::helper_visits;
-use super::locks::LockSet;
+use super::locks::{LockSet, Versions};
 use super::repo::{self, HOLDING, Stored};
 use super::resource::occupancy;
 use super::service::{
@@ -83,6 +84,8 @@ pub struct GroupCommit {
     wake: tokio::sync::Notify,
     /// Whether the runner has been started (by the first request).
     started: AtomicBool,
+    /// The places held on the days the last rounds locked.
+    held: HeldCache,
 }
 
 impl GroupCommit {
@@ -299,7 +302,7 @@ async fn attempt(
             locks.days(&p.site.key(), iv);
         }
     }
-    locks.acquire(&txn).await?;
+    let versions = locks.acquire_versions(&txn).await?;
     // A coordinator's change to a site (a day closed, beds added) holds the
     // days it touches until it commits. On SQLite this round's write lock came
     // before its reads, so what it read stands; on PostgreSQL the sites were read
@@ -308,7 +311,14 @@ async fn attempt(
         return Ok(None);
     }
     laps.lap(2);
-    let mut counts = read_counts(&txn, &checked, reference.codes.clone()).await?;
+    let (mut counts, mut kept) = read_counts(
+        &txn,
+        &checked,
+        reference.codes.clone(),
+        &state.bookings.held,
+        &versions,
+    )
+    .await?;
     laps.lap(3);
 
     let mut answers = Vec::with_capacity(jobs.len());
@@ -322,6 +332,16 @@ async fn attempt(
             }
             Err(e) => Err(e),
         });
+    }
+
+    // What the round holds now, on the days it keeps.
+    for s in &writes.made {
+        if let Some(days) = kept.get_mut(&s.row.resource_key)
+            && HOLDING.contains(&s.row.status.as_str())
+        {
+            let code = counts.codes.get(&s.row.municipality_id).cloned();
+            held::add(days, &occupancy(s.interval()?, s.births(), code));
+        }
     }
 
     laps.lap(4);
@@ -368,6 +388,9 @@ async fn attempt(
     booking_events::publish_known(&txn, &state.settings, &writes.events, &known, &already).await?;
     laps.lap(6);
     txn.commit().await?;
+    for (key, days) in kept {
+        state.bookings.held.keep(&key, days);
+    }
     laps.lap(7);
     Ok(Some(answers))
 }
@@ -395,21 +418,42 @@ pub(super) async fn sites_changed(
         }))
 }
 
+/// Each resource's locked days as the round holds them, to keep once it commits.
+type Kept = HashMap<String, BTreeMap<NaiveDate, held::Day>>;
+
 async fn read_counts(
     conn: &impl ConnectionTrait,
     jobs: &[&Prepared],
     codes: HashMap<Uuid, Municipality>,
-) -> ApiResult<Counts> {
+    cache: &HeldCache,
+    versions: &Versions,
+) -> ApiResult<(Counts, Kept)> {
     // Each site's bookings on the days the requests touch (not the whole span
-    // between the first and the last request).
+    // between the first and the last request): kept from an earlier round
+    // where nothing changed since, read otherwise.
     let mut hulls: HashMap<String, Vec<Interval>> = HashMap::new();
     for p in jobs {
         hulls.entry(p.site.key()).or_default().push(p.hull());
     }
     let mut holding = HashMap::new();
+    let mut kept = Kept::new();
     for (key, ranges) in hulls {
-        let held = repo::holding_in(conn, &key, &ranges, &codes).await?;
-        holding.insert(key, held);
+        let now = Utc::now();
+        let Some((mut days, missing)) = held::plan(cache, &key, &ranges, versions, now) else {
+            let held = repo::holding_in(conn, &key, &ranges, &codes).await?;
+            holding.insert(key, held);
+            continue;
+        };
+        if !missing.is_empty() {
+            let whole: Vec<Interval> = missing
+                .iter()
+                .map(|(day, _)| Interval::local_day(*day))
+                .collect();
+            let read = repo::holding_in(conn, &key, &whole, &codes).await?;
+            held::file_read(&mut days, &missing, &read, now);
+        }
+        holding.insert(key.clone(), held::union(&days));
+        kept.insert(key, days);
     }
     // The families' own bookings count only for quotas: a year of them is
     // not read for a service without any.
@@ -447,13 +491,14 @@ async fn read_counts(
     } else {
         Spent::new()
     };
-    Ok(Counts {
+    let counts = Counts {
         codes,
         holding,
         usage,
         spent,
         keys: HashMap::new(),
-    })
+    };
+    Ok((counts, kept))
 }
 
 /// Decides one request against `counts`; on success adds what it writes to

@@ -8,7 +8,7 @@
 //! writer wait for the previous one. Either way each locked row's `version` goes
 //! up, so readers can tell cheaply whether anything on a day has changed.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::{Duration, NaiveDate};
 use hagukumi_domain::availability::{Interval, local_date};
@@ -79,10 +79,36 @@ impl LockSet {
     /// On SQLite the transaction already holds the database's write lock; the
     /// versions are raised all the same, for the availability cache.
     pub async fn acquire(&self, txn: &DatabaseTransaction) -> Result<(), DbErr> {
-        if self.0.is_empty() {
-            return Ok(());
+        if let Some(stmt) = self.statement(txn.get_database_backend(), false) {
+            txn.execute_raw(stmt).await?;
         }
-        let backend = txn.get_database_backend();
+        Ok(())
+    }
+
+    /// [`Self::acquire`], answering each locked row's version after it was
+    /// raised: a holder that remembers the version it left a row at knows that
+    /// nothing on that day changed since when it now reads one more.
+    pub async fn acquire_versions(&self, txn: &DatabaseTransaction) -> Result<Versions, DbErr> {
+        let Some(stmt) = self.statement(txn.get_database_backend(), true) else {
+            return Ok(Versions::new());
+        };
+        let mut out = Versions::with_capacity(self.0.len());
+        for row in txn.query_all_raw(stmt).await? {
+            let key: String = row.try_get("", "resource_key")?;
+            // As text on both databases (SQLite keeps dates as text anyway).
+            let day: String = row.try_get("", "day_text")?;
+            let day = NaiveDate::parse_from_str(&day, "%F")
+                .map_err(|e| DbErr::Type(format!("lock day {day}: {e}")))?;
+            let version: i64 = row.try_get("", "version")?;
+            out.insert((key, day), version);
+        }
+        Ok(out)
+    }
+
+    fn statement(&self, backend: DbBackend, returning: bool) -> Option<Statement> {
+        if self.0.is_empty() {
+            return None;
+        }
         let mut sql =
             String::from("INSERT INTO capacity_locks (resource_key, day, version) VALUES ");
         let mut values: Vec<sea_orm::Value> = Vec::with_capacity(self.0.len() * 2);
@@ -101,8 +127,13 @@ impl LockSet {
         sql.push_str(
             " ON CONFLICT (resource_key, day) DO UPDATE SET version = capacity_locks.version + 1",
         );
-        txn.execute_raw(Statement::from_sql_and_values(backend, sql, values))
-            .await?;
-        Ok(())
+        if returning {
+            sql.push_str(" RETURNING resource_key, CAST(day AS TEXT) AS day_text, version");
+        }
+        Some(Statement::from_sql_and_values(backend, sql, values))
     }
 }
+
+/// The versions of locked rows, by (resource key, day), as [`LockSet::acquire_versions`]
+/// left them.
+pub type Versions = HashMap<(String, NaiveDate), i64>;

@@ -17,6 +17,7 @@
 pub mod change;
 pub mod events;
 pub mod group;
+pub mod held;
 pub mod helper_visits;
 pub mod locks;
 pub mod queue;
