@@ -142,23 +142,46 @@ async fn the_last_short_stay_beds_go_to_exactly_two_of_64_families(db: Db) {
     );
 }
 
-async fn the_last_temporary_care_places_go_to_exactly_the_ratio(db: Db) {
-    let first = spawn_app(db).await;
-    let second = second_server(&first).await;
-    // Infants (age 0): three children per member of staff, so With-I's three staff
-    // take nine of them in one hour, whatever 64 families want.
+/// The first free one-hour slot at With-I for an infant born on 1 July 2026.
+struct InfantHour {
+    birth: NaiveDate,
+    /// How many such infants it still takes.
+    capacity: usize,
+    /// Local start and end, as the booking request writes them.
+    start: String,
+    end: String,
+}
+
+async fn first_infant_hour(app: &TestApp) -> InfantHour {
     let birth = NaiveDate::from_ymd_opt(2026, 7, 1).expect("date");
     let (_, slot) = first_bookable(
-        &first,
+        app,
         "temporary-care",
         "with-i",
         &format!("&birth_dates={birth}&minutes=60"),
     )
     .await;
     let capacity = usize::try_from(slot["remaining"].as_u64().expect("remaining")).expect("n");
+    InfantHour {
+        birth,
+        capacity,
+        start: slot["start"].as_str().expect("start")[..19].to_owned(),
+        end: slot["end"].as_str().expect("end")[..19].to_owned(),
+    }
+}
+
+async fn the_last_temporary_care_places_go_to_exactly_the_ratio(db: Db) {
+    let first = spawn_app(db).await;
+    let second = second_server(&first).await;
+    // Infants (age 0): three children per member of staff, so With-I's three staff
+    // take nine of them in one hour, whatever 64 families want.
+    let InfantHour {
+        birth,
+        capacity,
+        start,
+        end,
+    } = first_infant_hour(&first).await;
     assert!(capacity > 0 && capacity < CLIENTS, "capacity {capacity}");
-    let start = slot["start"].as_str().expect("start")[..19].to_owned();
-    let end = slot["end"].as_str().expect("end")[..19].to_owned();
     let mut families = Vec::new();
     for i in 0..CLIENTS {
         let server = if i % 2 == 0 { &first } else { &second };
@@ -188,18 +211,13 @@ async fn the_last_temporary_care_places_go_to_exactly_the_ratio(db: Db) {
 async fn what_one_server_knows_of_a_day_gives_way_to_the_other_servers_bookings(db: Db) {
     let first = spawn_app(db).await;
     let second = second_server(&first).await;
-    let birth = NaiveDate::from_ymd_opt(2026, 7, 1).expect("date");
-    let (_, slot) = first_bookable(
-        &first,
-        "temporary-care",
-        "with-i",
-        &format!("&birth_dates={birth}&minutes=60"),
-    )
-    .await;
-    let capacity = usize::try_from(slot["remaining"].as_u64().expect("remaining")).expect("n");
+    let InfantHour {
+        birth,
+        capacity,
+        start,
+        end,
+    } = first_infant_hour(&first).await;
     assert!(capacity >= 2, "capacity {capacity}");
-    let start = slot["start"].as_str().expect("start")[..19].to_owned();
-    let end = slot["end"].as_str().expect("end")[..19].to_owned();
     let book = |server: &TestApp, i: usize| {
         let server = server.another_browser();
         let (start, end) = (start.clone(), end.clone());
