@@ -37,7 +37,7 @@ pub fn code(e: ApiError) -> String {
 /// The signed-in user of the request.
 pub async fn user(state: &AppState, parts: &Parts) -> Result<CurrentUser, String> {
     let token = cookie(&parts.headers, SESSION_COOKIE).ok_or("unauthorized")?;
-    user_for_token(&state.reads, token)
+    user_for_token(state, token)
         .await
         .map_err(|_| "unavailable".to_owned())?
         .ok_or_else(|| "unauthorized".to_owned())

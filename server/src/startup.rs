@@ -52,7 +52,13 @@ impl Application {
             .site_pkg_dir("pkg")
             .site_addr(listener.local_addr()?)
             .build();
+        let changes = if conn.get_database_backend() == sea_orm::DbBackend::Postgres {
+            db::changes::Changes::listen(conn.get_postgres_connection_pool().clone())
+        } else {
+            db::changes::Changes::off()
+        };
         let state = AppState {
+            cached: Arc::new(crate::state::Cached::new(changes)),
             reads: db::request_reads(&conn),
             rounds: db::rounds_connection(&settings.database, &conn).await?,
             db: conn,
@@ -77,6 +83,11 @@ impl Application {
 
     pub fn db(&self) -> &DatabaseConnection {
         &self.state.db
+    }
+
+    /// Whether this process hears change notices and caches (see [`db::changes`]).
+    pub fn changes(&self) -> Arc<db::changes::Changes> {
+        self.state.cached.changes.clone()
     }
 
     /// Serves until `shutdown` resolves, then finishes the requests in flight.

@@ -44,7 +44,7 @@ pub struct WebBackend {
 impl WebBackend {
     async fn viewer(&self, parts: &Parts) -> Result<Option<CurrentUser>, String> {
         match cookie(&parts.headers, SESSION_COOKIE) {
-            Some(token) => user_for_token(&self.state.reads, token).await.map_err(|e| {
+            Some(token) => user_for_token(&self.state, token).await.map_err(|e| {
                 tracing::error!(error = %e, "session lookup failed");
                 "unavailable".to_owned()
             }),

@@ -1,6 +1,6 @@
 //! Sign-up, sign-in, sessions in the database, cookies, CSRF and role checks.
 
-use sea_orm::{EntityTrait, PaginatorTrait};
+use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, Statement, TransactionTrait};
 use serde_json::{Value, json};
 
 use crate::helpers::{DEMO_PASSWORD, Db, problem, spawn_app, spawn_app_with};
@@ -10,6 +10,7 @@ on_both_databases!(
     sign_up_sign_in_sign_out,
     wrong_password_and_unknown_email_look_the_same,
     sessions_are_shared_through_the_database,
+    a_change_to_a_session_on_one_server_counts_on_the_other,
     session_cookie_flags,
     secure_cookie_over_tls,
     forms_need_the_csrf_token,
@@ -104,6 +105,142 @@ async fn sessions_are_shared_through_the_database(db: Db) {
         .await
         .expect("json");
     assert_eq!(me["email"], "parent@example.jp");
+}
+
+/// `/api/v1/me` on `address` with the session `token`: (status, display name).
+async fn me_at(address: &str, token: &str) -> (u16, String) {
+    let res = reqwest::Client::new()
+        .get(format!("{address}/api/v1/me"))
+        .header("cookie", format!("hgk_session={token}"))
+        .send()
+        .await
+        .expect("request");
+    let status = res.status().as_u16();
+    let body: Value = res.json().await.unwrap_or_default();
+    (
+        status,
+        body["display_name"].as_str().unwrap_or("").to_owned(),
+    )
+}
+
+/// Asks `address` again for up to 5 s until it answers `want`.
+async fn me_becomes(address: &str, token: &str, want: (u16, &str)) -> (u16, String) {
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let got = me_at(address, token).await;
+        if (got.0, got.1.as_str()) == want || std::time::Instant::now() > until {
+            return got;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+async fn a_change_to_a_session_on_one_server_counts_on_the_other(db: Db) {
+    // On PostgreSQL each server caches who a session belongs to and drops it
+    // on the database's change notices; on SQLite it reads every time. Either
+    // way a change made anywhere must count on every server.
+    let first = spawn_app(db).await;
+    first.sign_in_demo("parent@example.jp").await;
+    let token = first.cookie("hgk_session").expect("session cookie");
+    let mut settings = crate::helpers::test_settings(first.db_url.clone());
+    settings.database.seed_demo_if_empty = false;
+    let second = hagukumi_server::Application::build(settings)
+        .await
+        .expect("second app");
+    let changes = second.changes();
+    let address = format!("http://127.0.0.1:{}", second.port());
+    tokio::spawn(second.run_until(std::future::pending()));
+    let pg = db == Db::Postgres;
+    if pg {
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !changes.is_live() && std::time::Instant::now() < until {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        assert!(
+            changes.is_live(),
+            "the second server never started listening"
+        );
+    }
+    let (status, name) = me_at(&address, &token).await;
+    assert_eq!(status, 200);
+    let rename = |name: &str| {
+        Statement::from_sql_and_values(
+            first.db.get_database_backend(),
+            match db {
+                Db::Postgres => "UPDATE users SET display_name = $1 WHERE email = $2",
+                Db::Sqlite => "UPDATE users SET display_name = ? WHERE email = ?",
+            },
+            [name.into(), "parent@example.jp".into()],
+        )
+    };
+
+    if pg {
+        // The cache is really in use: a change that sends no notice (triggers
+        // switched off for one connection) is not seen...
+        let txn = first.db.begin().await.expect("begin");
+        txn.execute_unprepared("SET LOCAL session_replication_role = replica")
+            .await
+            .expect("no triggers");
+        txn.execute_raw(rename("通知なし")).await.expect("rename");
+        txn.commit().await.expect("commit");
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert_eq!(me_at(&address, &token).await, (200, name.clone()));
+    }
+    // ... while one made with the triggers, outside both servers (an
+    // administrator's SQL, say), is.
+    first
+        .db
+        .execute_raw(rename("森 一郎"))
+        .await
+        .expect("rename");
+    assert_eq!(
+        me_becomes(&address, &token, (200, "森 一郎")).await,
+        (200, "森 一郎".to_owned())
+    );
+
+    if pg {
+        // The listening connections are cut, and a change is made before the
+        // second server listens again: its notice is lost, yet once listening
+        // again the server does not serve what it had.
+        first
+            .db
+            .execute_unprepared(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                 WHERE query LIKE 'LISTEN%' AND datname = current_database()",
+            )
+            .await
+            .expect("terminate the listeners");
+        let live_is = |want: bool| {
+            let changes = changes.clone();
+            async move {
+                let until = std::time::Instant::now() + std::time::Duration::from_secs(5);
+                while changes.is_live() != want && std::time::Instant::now() < until {
+                    tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+                }
+                changes.is_live() == want
+            }
+        };
+        assert!(live_is(false).await, "the cut was not noticed");
+        first
+            .db
+            .execute_raw(rename("森 二郎"))
+            .await
+            .expect("rename");
+        assert!(
+            live_is(true).await,
+            "the second server did not listen again"
+        );
+        assert_eq!(me_at(&address, &token).await, (200, "森 二郎".to_owned()));
+    }
+
+    // Signing out on the first server ends the session on the second.
+    let res = first.post_json("/api/v1/auth/signout", &json!({})).await;
+    assert!(res.status().is_success(), "{}", res.status());
+    assert_eq!(me_at(&first.address, &token).await.0, 401);
+    assert_eq!(
+        me_becomes(&address, &token, (401, "")).await,
+        (401, String::new())
+    );
 }
 
 fn set_cookies(res: &reqwest::Response) -> Vec<String> {

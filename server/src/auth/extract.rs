@@ -5,7 +5,7 @@ use std::marker::PhantomData;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use uuid::Uuid;
@@ -30,11 +30,38 @@ pub struct CurrentUser {
     pub municipality_name_en: String,
 }
 
-/// Looks up the session behind a cookie token; expired sessions count as none.
+/// Who the session behind a cookie token belongs to; expired sessions count
+/// as none. On PostgreSQL the answer is cached in the process while no change
+/// notice says a session, user or municipality changed (see
+/// [`crate::db::changes`]), and never past the session's expiry.
 pub async fn user_for_token(
-    db: &impl ConnectionTrait,
+    state: &AppState,
     token: &str,
 ) -> Result<Option<CurrentUser>, sea_orm::DbErr> {
+    let id = token_id(token);
+    let cache = &state.cached;
+    let now = Utc::now();
+    if let Some((user, expires)) = cache.sessions.get(&cache.changes, &id)
+        && expires > now
+    {
+        return Ok(Some(user));
+    }
+    let epoch = cache.sessions.epoch(&cache.changes);
+    let found = read_session(&state.reads, &id, now).await?;
+    if let Some((user, expires)) = &found {
+        cache
+            .sessions
+            .put(&cache.changes, epoch, id, (user.clone(), *expires));
+    }
+    Ok(found.map(|(user, _)| user))
+}
+
+/// Reads the session `id` (a token's hash) and its user, if it has not expired.
+async fn read_session(
+    db: &impl ConnectionTrait,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<(CurrentUser, DateTime<Utc>)>, sea_orm::DbErr> {
     // One statement: every request of a signed-in person starts here.
     let (s, u, m) = (session::Entity, user::Entity, municipality::Entity);
     let stmt = Query::select()
@@ -47,6 +74,7 @@ pub async fn user_for_token(
         .expr_as(Expr::col((m, municipality::Column::Code)), "code")
         .expr_as(Expr::col((m, municipality::Column::NameJa)), "name_ja")
         .expr_as(Expr::col((m, municipality::Column::NameEn)), "name_en")
+        .expr_as(Expr::col((s, session::Column::ExpiresAt)), "expires_at")
         .from(s)
         .inner_join(
             u,
@@ -56,8 +84,8 @@ pub async fn user_for_token(
             m,
             Expr::col((m, municipality::Column::Id)).equals((u, user::Column::MunicipalityId)),
         )
-        .and_where(Expr::col((s, session::Column::Id)).eq(token_id(token)))
-        .and_where(Expr::col((s, session::Column::ExpiresAt)).gt(Utc::now()))
+        .and_where(Expr::col((s, session::Column::Id)).eq(id))
+        .and_where(Expr::col((s, session::Column::ExpiresAt)).gt(now))
         .to_owned();
     let Some(row) = db.query_one(&stmt).await? else {
         return Ok(None);
@@ -65,7 +93,7 @@ pub async fn user_for_token(
     let Ok(role) = row.try_get::<String>("", "role")?.parse() else {
         return Ok(None);
     };
-    Ok(Some(CurrentUser {
+    let user = CurrentUser {
         id: row.try_get("", "uid")?,
         email: row.try_get("", "email")?,
         display_name: row.try_get("", "display_name")?,
@@ -75,7 +103,8 @@ pub async fn user_for_token(
         municipality_code: row.try_get("", "code")?,
         municipality_name_ja: row.try_get("", "name_ja")?,
         municipality_name_en: row.try_get("", "name_en")?,
-    }))
+    };
+    Ok(Some((user, row.try_get("", "expires_at")?)))
 }
 
 /// The signed-in person, if any. Cached per request.
@@ -90,7 +119,7 @@ impl FromRequestParts<AppState> for MaybeUser {
             return Ok(cached.clone());
         }
         let found = match cookie(&parts.headers, SESSION_COOKIE) {
-            Some(token) => user_for_token(&state.reads, token).await?,
+            Some(token) => user_for_token(state, token).await?,
             None => None,
         };
         let value = MaybeUser(found);

@@ -18,6 +18,7 @@ use secrecy::ExposeSecret;
 
 use crate::settings::DatabaseSettings;
 
+pub mod changes;
 mod sqlite_sync;
 pub use sqlite_sync::{SqliteReads, SyncSqlite};
 
