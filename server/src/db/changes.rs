@@ -75,8 +75,6 @@ impl Topic {
 pub struct Changes {
     live: AtomicBool,
     epochs: [AtomicU64; TOPICS],
-    /// Notices received (heartbeats not counted), for tests and the log.
-    heard: AtomicU64,
 }
 
 impl Changes {
@@ -126,13 +124,7 @@ impl Changes {
         self.live.load(Ordering::Acquire)
     }
 
-    /// Change notices received so far.
-    pub fn heard(&self) -> u64 {
-        self.heard.load(Ordering::Relaxed)
-    }
-
     fn hear(&self, table: &str) {
-        self.heard.fetch_add(1, Ordering::Relaxed);
         for t in Topic::of_table(table) {
             self.bump(*t);
         }
@@ -159,30 +151,37 @@ async fn supervise(changes: Arc<Changes>, pool: PgPool) {
 }
 
 /// Listens until the connection fails or stops answering its heartbeat.
-async fn listen_once(changes: &Changes, pool: &PgPool) -> Result<(), sea_orm::sqlx::Error> {
+///
+/// The notices are applied by the task that receives them, and that task turns
+/// the caches off the moment its connection fails, so neither waits for the
+/// heartbeat, which goes through the (possibly busy) pool.
+async fn listen_once(changes: &Arc<Changes>, pool: &PgPool) -> Result<(), sea_orm::sqlx::Error> {
     let mut listener = PgListener::connect_with(pool).await?;
     // A lost connection ends this listener rather than being mended inside it:
     // the caches must be off until a new one listens.
     listener.eager_reconnect(false);
     listener.listen(CHANNEL).await?;
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let receiver = tokio::spawn(async move {
-        while let Ok(Some(n)) = listener.try_recv().await {
-            if tx.send(n.payload().to_owned()).is_err() {
-                break;
-            }
-        }
-    });
-    let _stop = AbortOnDrop(receiver);
     changes.set_live(true);
     tracing::info!("change notices: listening; caches on");
+    let (beats, mut heard) = tokio::sync::mpsc::unbounded_channel();
+    let receiving = changes.clone();
+    let receiver = tokio::spawn(async move {
+        while let Ok(Some(n)) = listener.try_recv().await {
+            if n.payload() == HEARTBEAT_NOTICE {
+                let _ = beats.send(());
+            } else {
+                receiving.hear(n.payload());
+            }
+        }
+        receiving.set_live(false);
+    });
+    let _stop = AbortOnDrop(receiver);
     let mut beat = tokio::time::interval(HEARTBEAT);
     let mut unanswered = 0u32;
     loop {
         tokio::select! {
-            notice = rx.recv() => match notice {
-                Some(table) if table == HEARTBEAT_NOTICE => unanswered = 0,
-                Some(table) => changes.hear(&table),
+            answer = heard.recv() => match answer {
+                Some(()) => unanswered = 0,
                 None => return Ok(()),
             },
             _ = beat.tick() => {
@@ -191,11 +190,14 @@ async fn listen_once(changes: &Changes, pool: &PgPool) -> Result<(), sea_orm::sq
                     return Ok(());
                 }
                 unanswered += 1;
-                sea_orm::sqlx::query("SELECT pg_notify($1, $2)")
+                let send = sea_orm::sqlx::query("SELECT pg_notify($1, $2)")
                     .bind(CHANNEL)
                     .bind(HEARTBEAT_NOTICE)
-                    .execute(pool)
-                    .await?;
+                    .execute(pool);
+                // A send that cannot get a connection in time counts as unanswered.
+                if let Ok(sent) = tokio::time::timeout(HEARTBEAT, send).await {
+                    sent?;
+                }
             }
         }
     }
