@@ -3,7 +3,7 @@
 use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, Statement, TransactionTrait};
 use serde_json::{Value, json};
 
-use crate::helpers::{DEMO_PASSWORD, Db, problem, spawn_app, spawn_app_with};
+use crate::helpers::{DEMO_PASSWORD, Db, problem, second_server, spawn_app, spawn_app_with};
 use crate::on_both_databases;
 
 on_both_databases!(
@@ -88,13 +88,7 @@ async fn sessions_are_shared_through_the_database(db: Db) {
     first.sign_in_demo("parent@example.jp").await;
     let token = first.cookie("hgk_session").expect("session cookie");
     // A second server with its own connection pool on the same database.
-    let mut settings = crate::helpers::test_settings(first.db_url.clone());
-    settings.database.seed_demo_if_empty = false;
-    let second = hagukumi_server::Application::build(settings)
-        .await
-        .expect("second app");
-    let address = format!("http://127.0.0.1:{}", second.port());
-    tokio::spawn(second.run_until(std::future::pending()));
+    let address = second_server(&first).await.0.address;
     let me: Value = reqwest::Client::new()
         .get(format!("{address}/api/v1/me"))
         .header("cookie", format!("hgk_session={token}"))
@@ -142,14 +136,8 @@ async fn a_change_to_a_session_on_one_server_counts_on_the_other(db: Db) {
     let first = spawn_app(db).await;
     first.sign_in_demo("parent@example.jp").await;
     let token = first.cookie("hgk_session").expect("session cookie");
-    let mut settings = crate::helpers::test_settings(first.db_url.clone());
-    settings.database.seed_demo_if_empty = false;
-    let second = hagukumi_server::Application::build(settings)
-        .await
-        .expect("second app");
-    let changes = second.changes();
-    let address = format!("http://127.0.0.1:{}", second.port());
-    tokio::spawn(second.run_until(std::future::pending()));
+    let (second, changes) = second_server(&first).await;
+    let address = second.address;
     let pg = db == Db::Postgres;
     if pg {
         let until = std::time::Instant::now() + std::time::Duration::from_secs(10);

@@ -9,13 +9,12 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use chrono::{NaiveDate, Utc};
 use hagukumi_server::entities::booking;
-use hagukumi_server::startup::Application;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 use tokio::sync::Barrier;
 
 use crate::bookings::{another_family, first_bookable};
-use crate::helpers::{Db, TestApp, spawn_app, test_settings};
+use crate::helpers::{Db, TestApp, second_server, spawn_app};
 use crate::on_both_databases;
 
 on_both_databases!(
@@ -28,18 +27,6 @@ on_both_databases!(
 
 const CLIENTS: usize = 64;
 const HOLDING: [&str; 4] = ["offered", "requested", "approved", "confirmed"];
-
-/// A second server process's worth of state on the same database.
-async fn second_server(first: &TestApp) -> TestApp {
-    let settings = test_settings(first.db_url.clone());
-    let app = Application::build(settings).await.expect("second app");
-    let address = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until(std::future::pending()));
-    TestApp {
-        address,
-        ..first.another_browser()
-    }
-}
 
 async fn site_id(app: &TestApp, site_code: &str) -> uuid::Uuid {
     hagukumi_server::entities::site::Entity::find()
@@ -111,7 +98,7 @@ async fn race(
 
 async fn the_last_short_stay_beds_go_to_exactly_two_of_64_families(db: Db) {
     let first = spawn_app(db).await;
-    let second = second_server(&first).await;
+    let second = second_server(&first).await.0;
     let (night, slot) = first_bookable(&first, "short-stay", "midori", "").await;
     assert_eq!(slot["remaining"], 1);
     // Half the families from Kiyose, half from Higashikurume: each city is
@@ -172,7 +159,7 @@ async fn first_infant_hour(app: &TestApp) -> InfantHour {
 
 async fn the_last_temporary_care_places_go_to_exactly_the_ratio(db: Db) {
     let first = spawn_app(db).await;
-    let second = second_server(&first).await;
+    let second = second_server(&first).await.0;
     // Infants (age 0): three children per member of staff, so With-I's three staff
     // take nine of them in one hour, whatever 64 families want.
     let InfantHour {
@@ -210,7 +197,7 @@ async fn the_last_temporary_care_places_go_to_exactly_the_ratio(db: Db) {
 /// first would give out the last place twice, or never give back a freed one.
 async fn what_one_server_knows_of_a_day_gives_way_to_the_other_servers_bookings(db: Db) {
     let first = spawn_app(db).await;
-    let second = second_server(&first).await;
+    let second = second_server(&first).await.0;
     let InfantHour {
         birth,
         capacity,
@@ -398,7 +385,7 @@ fn keep_asking(
 /// before it takes those locks, so what it read can be older than the closure.
 async fn a_day_closed_while_families_book_it_takes_no_booking_after(db: Db) {
     let first = spawn_app(db).await;
-    let second = second_server(&first).await;
+    let second = second_server(&first).await.0;
     let birth = NaiveDate::from_ymd_opt(2021, 6, 1).expect("date");
     let days = Arc::new(open_days(&first, CLOSED_DAYS).await);
 
@@ -441,7 +428,7 @@ async fn a_day_closed_while_families_book_it_takes_no_booking_after(db: Db) {
 /// no booking may be moved onto a day after its closure.
 async fn a_day_closed_while_families_move_onto_it_takes_no_booking_after(db: Db) {
     let first = spawn_app(db).await;
-    let second = second_server(&first).await;
+    let second = second_server(&first).await.0;
     let birth = NaiveDate::from_ymd_opt(2021, 6, 1).expect("date");
     let mut days = open_days(&first, CLOSED_DAYS + 1).await;
     // Each family's booking starts on the day after the ones that close.

@@ -104,6 +104,27 @@ pub async fn spawn_app_with(kind: Db, tweak: impl FnOnce(&mut Settings)) -> Test
 }
 
 /// A client with its own cookie jar that does not follow redirects.
+/// A second server process's worth of state on the same database (its own
+/// pools, change listener and caches), and whether it hears change notices.
+pub async fn second_server(
+    first: &TestApp,
+) -> (
+    TestApp,
+    std::sync::Arc<hagukumi_server::db::changes::Changes>,
+) {
+    let app = hagukumi_server::Application::build(test_settings(first.db_url.clone()))
+        .await
+        .expect("second app");
+    let changes = app.changes();
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until(std::future::pending()));
+    let second = TestApp {
+        address,
+        ..first.another_browser()
+    };
+    (second, changes)
+}
+
 pub fn new_client() -> (reqwest::Client, Arc<Jar>) {
     let jar = Arc::new(Jar::default());
     let client = reqwest::Client::builder()
