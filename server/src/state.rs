@@ -6,11 +6,17 @@ use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
+use hagukumi_domain::capacity::Municipality;
+use uuid::Uuid;
 
 use crate::auth::CurrentUser;
 use crate::booking::group::GroupCommit;
+use crate::booking::resource::SiteResource;
 use crate::db::changes::{Cache, Changes, Topic};
+use crate::entities::{child, household};
 use crate::settings::Settings;
 
 #[derive(Clone)]
@@ -33,13 +39,31 @@ pub struct Cached {
     pub changes: Arc<Changes>,
     /// Who a session token (by its hash) belongs to, and until when.
     pub sessions: Cache<String, (CurrentUser, DateTime<Utc>)>,
+    /// A user's households, for booking rounds.
+    pub households: Cache<Uuid, Vec<household::Model>>,
+    /// Children by id, for booking rounds.
+    pub children: Cache<Uuid, child::Model>,
+    /// The municipality codes and the sites of a set of services, for booking rounds.
+    pub places: Cache<Vec<String>, Places>,
 }
 
+/// Municipality codes and the sites built with them.
+pub type Places = (HashMap<Uuid, Municipality>, Vec<SiteResource>);
+
 impl Cached {
+    /// After this process's own commit to `topic`'s tables: its next reads
+    /// see the change at once, not only once the change notice comes back.
+    pub fn changed_here(&self, topic: Topic) {
+        self.changes.bump(topic);
+    }
+
     pub fn new(changes: Arc<Changes>) -> Cached {
         Cached {
             changes,
             sessions: Cache::new(Topic::Sessions),
+            households: Cache::new(Topic::Families),
+            children: Cache::new(Topic::Families),
+            places: Cache::new(Topic::Sites),
         }
     }
 }

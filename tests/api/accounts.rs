@@ -3,7 +3,9 @@
 use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, Statement, TransactionTrait};
 use serde_json::{Value, json};
 
-use crate::helpers::{DEMO_PASSWORD, Db, problem, second_server, spawn_app, spawn_app_with};
+use crate::helpers::{
+    DEMO_PASSWORD, Db, listening, problem, second_server, spawn_app, spawn_app_with,
+};
 use crate::on_both_databases;
 
 on_both_databases!(
@@ -140,12 +142,8 @@ async fn a_change_to_a_session_on_one_server_counts_on_the_other(db: Db) {
     let address = second.address;
     let pg = db == Db::Postgres;
     if pg {
-        let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        while !changes.is_live() && std::time::Instant::now() < until {
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
         assert!(
-            changes.is_live(),
+            listening(&changes).await,
             "the second server never started listening"
         );
     }

@@ -10,7 +10,7 @@ use sea_orm::{
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::helpers::{Db, TestApp, problem, spawn_app};
+use crate::helpers::{Db, TestApp, listening, problem, second_server, spawn_app};
 use crate::on_both_databases;
 
 on_both_databases!(
@@ -22,6 +22,7 @@ on_both_databases!(
     recurring_preview_reports_each_occurrence_before_committing,
     the_calendar_follows_a_booking_and_its_cancellation_at_once,
     requests_arriving_together_are_decided_one_by_one,
+    a_child_changed_elsewhere_counts_at_the_next_booking,
     a_long_stay_holds_its_last_night,
 );
 
@@ -64,6 +65,77 @@ pub async fn first_bookable(
         }
     }
     panic!("no bookable day for {service} at {site}");
+}
+
+async fn a_child_changed_elsewhere_counts_at_the_next_booking(db: Db) {
+    // On PostgreSQL a server's booking rounds keep the families and children
+    // they read and drop them on the database's change notices; on SQLite they
+    // read every time. Either way a change made anywhere counts at the next
+    // booking on every server.
+    let first = spawn_app(db).await;
+    let (second, changes) = second_server(&first).await;
+    if db == Db::Postgres {
+        assert!(
+            listening(&changes).await,
+            "the second server never listened"
+        );
+    }
+    second.sign_in_demo("parent@example.jp").await;
+    let kid = my_children(&second).await.remove(0);
+    let today = hagukumi_domain::calendar::local_date(Utc::now());
+    let to = today + chrono::Duration::days(45);
+    let calendar: Value = second
+        .get(&format!(
+            "/api/v1/services/temporary-care/availability?from={today}&to={to}&site=with-i&minutes=60"
+        ))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let free: Vec<(String, String)> = calendar["sites"][0]["days"]
+        .as_array()
+        .expect("days")
+        .iter()
+        .filter_map(|d| d["slots"].as_array())
+        .flatten()
+        .filter(|s| s["remaining"].as_u64().unwrap_or(0) > 0)
+        .map(|s| (local(&s["start"]), local(&s["end"])))
+        .filter(|(start, _)| &start[14..16] == "00")
+        .collect();
+    let mut free = free.into_iter();
+    let mut book = async || {
+        let (start, end) = free.next().expect("a free hour left");
+        let children = std::slice::from_ref(&kid);
+        second
+            .post_json(
+                "/api/v1/bookings",
+                &hours("temporary-care", "with-i", children, &start, &end),
+            )
+            .await
+    };
+    // The first booking reads the family and the child (and keeps them).
+    assert_eq!(book().await.status(), 201);
+    // The child's birth is taken back by plain SQL, outside both servers ...
+    let mut am = child::Entity::find_by_id(kid.parse::<Uuid>().expect("uuid"))
+        .one(&first.db)
+        .await
+        .expect("q")
+        .expect("child")
+        .into_active_model();
+    am.birth_date = Set(None);
+    am.due_date = Set(Some(today + chrono::Duration::days(60)));
+    am.update(&first.db).await.expect("update");
+    // ... and within moments the next booking of the child is refused for it.
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let refused = loop {
+        let res = book().await;
+        if res.status() == 422 || std::time::Instant::now() > until {
+            break res;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    let body = problem(refused, 422).await;
+    assert!(body.to_string().contains("not_born"), "{body}");
 }
 
 /// A second family in the municipality, signed in on its own client.

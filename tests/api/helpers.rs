@@ -125,6 +125,16 @@ pub async fn second_server(
     (second, changes)
 }
 
+/// Waits up to 10 s for a PostgreSQL server to hear change notices (its
+/// caches on); whether it does.
+pub async fn listening(changes: &hagukumi_server::db::changes::Changes) -> bool {
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !changes.is_live() && std::time::Instant::now() < until {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    changes.is_live()
+}
+
 pub fn new_client() -> (reqwest::Client, Arc<Jar>) {
     let jar = Arc::new(Jar::default());
     let client = reqwest::Client::builder()

@@ -19,6 +19,7 @@ use uuid::Uuid;
 
 use crate::audit::{self, AuditEntry};
 use crate::auth::{CurrentUser, Parent, Require, Role, Staff};
+use crate::db::changes::Topic;
 use crate::entities::{child, household};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::json::ApiJson;
@@ -220,6 +221,7 @@ pub async fn update_facts(
     )
     .await?;
     txn.commit().await?;
+    state.cached.changed_here(Topic::Families);
     Ok(saved)
 }
 
@@ -391,6 +393,7 @@ pub async fn save_child(
     )
     .await?;
     txn.commit().await?;
+    state.cached.changed_here(Topic::Families);
     Ok(saved)
 }
 
@@ -451,5 +454,6 @@ pub async fn confirm_household(
     )
     .await?;
     txn.commit().await?;
+    state.cached.changed_here(Topic::Families);
     Ok(Json(saved.into()))
 }

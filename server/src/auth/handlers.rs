@@ -201,6 +201,9 @@ pub async fn sign_up(state: &AppState, req: SignUpRequest) -> ApiResult<Uuid> {
     )
     .await?;
     txn.commit().await?;
+    state
+        .cached
+        .changed_here(crate::db::changes::Topic::Families);
     Ok(id)
 }
 

@@ -55,6 +55,7 @@ use super::service::{
 use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
 use crate::db;
+use crate::db::changes::Topic;
 use crate::entities::{booking, idempotency_key, service, site};
 use crate::error::{ApiError, ApiResult};
 use crate::mail::booking_events::{self, Known};
@@ -280,7 +281,7 @@ async fn attempt(
         // only until they are taken either way (see `sites_changed` below).
         futures::try_join!(
             async { Ok::<_, ApiError>(db::begin_write(&state.rounds).await?) },
-            Reference::load(&state.db, &asks)
+            Reference::load_cached(&state.db, Some(&state.cached), &asks)
         )?
     } else {
         // SQLite's write lock comes first, so what is read under it stands.
@@ -308,6 +309,9 @@ async fn attempt(
     // before its reads, so what it read stands; on PostgreSQL the sites were read
     // before the locks, and a change committed in between must not be missed.
     if txn.get_database_backend() == DbBackend::Postgres && sites_changed(&txn, &checked).await? {
+        // What this process keeps of the sites is older than this too: the
+        // next attempt reads them afresh rather than wait for the notice.
+        state.cached.changes.bump(Topic::Sites);
         return Ok(None);
     }
     laps.lap(2);

@@ -44,6 +44,7 @@ use crate::auth::{CurrentUser, Role};
 use crate::entities::{booking, booking_child, child, coupon_balance, household};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::state::AppState;
+use crate::state::Cached;
 use crate::{db, rules};
 
 /// A recurring booking: occurrences of the period's time, e.g.
@@ -196,46 +197,111 @@ impl Reference {
         conn: &impl ConnectionTrait,
         asks: &[(&CurrentUser, &BookingRequest)],
     ) -> ApiResult<Reference> {
-        let users: BTreeSet<Uuid> = asks.iter().map(|(u, _)| u.id).collect();
-        let ids: BTreeSet<Uuid> = asks
-            .iter()
-            .flat_map(|(_, r)| r.children.iter().copied())
-            .collect();
+        Self::load_cached(conn, None, asks).await
+    }
+
+    /// As [`Self::load`], taking the families, children and sites from
+    /// `cached` where it holds them (PostgreSQL's booking rounds: see
+    /// [`crate::db::changes`]) and reading only the rest. Both were read
+    /// before the round's locks anyway; the sites are read again under them.
+    pub async fn load_cached(
+        conn: &impl ConnectionTrait,
+        cached: Option<&Cached>,
+        asks: &[(&CurrentUser, &BookingRequest)],
+    ) -> ApiResult<Reference> {
+        // The epochs are taken before anything is read (see `Cache::put`).
+        let families_epoch = cached.and_then(|c| c.households.epoch(&c.changes));
+        let sites_epoch = cached.and_then(|c| c.places.epoch(&c.changes));
+        let mut households = Vec::new();
+        let mut users = BTreeSet::new();
+        for (u, _) in asks {
+            match cached.and_then(|c| c.households.get(&c.changes, &u.id)) {
+                Some(hs) => households.extend(hs),
+                None => {
+                    users.insert(u.id);
+                }
+            }
+        }
+        let mut children = HashMap::new();
+        let mut ids = BTreeSet::new();
+        for id in asks.iter().flat_map(|(_, r)| r.children.iter()) {
+            match cached.and_then(|c| c.children.get(&c.changes, id)) {
+                Some(c) => {
+                    children.insert(*id, c);
+                }
+                None => {
+                    ids.insert(*id);
+                }
+            }
+        }
         let services: BTreeSet<&str> = asks.iter().map(|(_, r)| r.service.as_str()).collect();
-        let services: Vec<&str> = services.into_iter().collect();
+        let services: Vec<String> = services.into_iter().map(str::to_owned).collect();
+        let places = cached.and_then(|c| c.places.get(&c.changes, &services));
         let municipalities: BTreeSet<Uuid> = asks.iter().map(|(u, _)| u.municipality_id).collect();
-        let households = async {
+        let read_households = async {
+            if users.is_empty() {
+                return Ok(Vec::new());
+            }
             Ok::<_, ApiError>(
                 household::Entity::find()
-                    .filter(household::Column::UserId.is_in(users))
+                    .filter(household::Column::UserId.is_in(users.iter().copied()))
                     .all(conn)
                     .await?,
             )
         };
-        let children = async {
+        let read_children = async {
             if ids.is_empty() {
-                return Ok(HashMap::new());
+                return Ok(Vec::new());
             }
             Ok::<_, ApiError>(
                 child::Entity::find()
-                    .filter(child::Column::Id.is_in(ids))
+                    .filter(child::Column::Id.is_in(ids.iter().copied()))
                     .all(conn)
-                    .await?
-                    .into_iter()
-                    .map(|c| (c.id, c))
-                    .collect(),
+                    .await?,
             )
         };
-        let sites =
-            async { Ok::<_, ApiError>(SiteResource::rows_of_services(conn, &services).await?) };
+        let read_places = async {
+            if let Some(places) = places {
+                return Ok::<_, ApiError>(places);
+            }
+            let keys: Vec<&str> = services.iter().map(String::as_str).collect();
+            let (codes, (sites, shares)) = futures::try_join!(municipality_codes(conn), async {
+                Ok(SiteResource::rows_of_services(conn, &keys).await?)
+            })?;
+            let sites = SiteResource::assemble(sites, &shares, &codes)?;
+            if let Some(c) = cached {
+                c.places.put(
+                    &c.changes,
+                    sites_epoch,
+                    services.clone(),
+                    (codes.clone(), sites.clone()),
+                );
+            }
+            Ok((codes, sites))
+        };
         let rules = futures::future::try_join_all(
             municipalities
                 .iter()
                 .map(|m| async move { Ok::<_, ApiError>((*m, rules::load(conn, *m).await?)) }),
         );
-        let (households, children, codes, (sites, shares), rules) =
-            futures::try_join!(households, children, municipality_codes(conn), sites, rules)?;
-        let sites = SiteResource::assemble(sites, &shares, &codes)?;
+        let (read_households, read_children, (codes, sites), rules) =
+            futures::try_join!(read_households, read_children, read_places, rules)?;
+        if let Some(c) = cached {
+            for user in &users {
+                let own = read_households
+                    .iter()
+                    .filter(|h| h.user_id == Some(*user))
+                    .cloned()
+                    .collect();
+                c.households.put(&c.changes, families_epoch, *user, own);
+            }
+            for child in &read_children {
+                c.children
+                    .put(&c.changes, families_epoch, child.id, child.clone());
+            }
+        }
+        households.extend(read_households);
+        children.extend(read_children.into_iter().map(|c| (c.id, c)));
         Ok(Reference {
             households,
             children,
