@@ -1,15 +1,13 @@
 //! What every request handler can reach.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::FromRef;
-use leptos::prelude::LeptosOptions;
-use sea_orm::DatabaseConnection;
-
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use hagukumi_domain::capacity::Municipality;
+use leptos::prelude::LeptosOptions;
+use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
 use crate::auth::CurrentUser;

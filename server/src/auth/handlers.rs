@@ -264,11 +264,9 @@ async fn start_session(state: &AppState, u: &user::Model) -> ApiResult<HeaderMap
 async fn end_session(state: &AppState, headers: &HeaderMap) -> ApiResult<HeaderMap> {
     if let Some(token) = cookie(headers, SESSION_COOKIE) {
         session::destroy(&state.db, token).await?;
-        // This process forgets it at once; the others on its change notice.
         state
             .cached
-            .changes
-            .bump(crate::db::changes::Topic::Sessions);
+            .changed_here(crate::db::changes::Topic::Sessions);
     }
     let mut out = HeaderMap::new();
     out.append(

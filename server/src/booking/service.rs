@@ -43,8 +43,7 @@ use crate::audit::{self, AuditEntry};
 use crate::auth::{CurrentUser, Role};
 use crate::entities::{booking, booking_child, child, coupon_balance, household};
 use crate::error::{ApiError, ApiResult, FieldError};
-use crate::state::AppState;
-use crate::state::Cached;
+use crate::state::{AppState, Cached};
 use crate::{db, rules};
 
 /// A recurring booking: occurrences of the period's time, e.g.
