@@ -13,6 +13,7 @@ mod m20261125_000011_capacity_versions;
 mod m20261203_000012_resource_spans;
 mod m20261204_000013_holding_cover;
 mod m20261206_000014_change_notices;
+mod m20261207_000015_round_costs;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000012_resource_spans::Migration),
             Box::new(m20261204_000013_holding_cover::Migration),
             Box::new(m20261206_000014_change_notices::Migration),
+            Box::new(m20261207_000015_round_costs::Migration),
         ]
     }
 }

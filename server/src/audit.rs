@@ -25,16 +25,23 @@ pub async fn record_many(
     conn: &impl ConnectionTrait,
     entries: Vec<AuditEntry<'_>>,
 ) -> Result<(), sea_orm::DbErr> {
+    crate::db::insert_all(conn, rows(entries)).await
+}
+
+/// The audit rows for `entries`, to write with other rows (see [`crate::db::Batch`]).
+pub fn rows(entries: Vec<AuditEntry<'_>>) -> Vec<audit_log::ActiveModel> {
     let at = Utc::now();
-    let rows = entries.into_iter().map(|e| audit_log::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        municipality_id: Set(e.municipality_id),
-        actor_user_id: Set(e.actor),
-        action: Set(e.action.to_owned()),
-        entity: Set(e.entity.to_owned()),
-        entity_id: Set(e.entity_id),
-        details: Set(e.details),
-        at: Set(at),
-    });
-    crate::db::insert_all(conn, rows.collect()).await
+    entries
+        .into_iter()
+        .map(|e| audit_log::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            municipality_id: Set(e.municipality_id),
+            actor_user_id: Set(e.actor),
+            action: Set(e.action.to_owned()),
+            entity: Set(e.entity.to_owned()),
+            entity_id: Set(e.entity_id),
+            details: Set(e.details),
+            at: Set(at),
+        })
+        .collect()
 }

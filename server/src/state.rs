@@ -14,7 +14,7 @@ use crate::auth::CurrentUser;
 use crate::booking::group::GroupCommit;
 use crate::booking::resource::SiteResource;
 use crate::db::changes::{Cache, Changes, Topic};
-use crate::entities::{child, household};
+use crate::entities::{child, household, service};
 use crate::settings::Settings;
 
 #[derive(Clone)]
@@ -43,6 +43,8 @@ pub struct Cached {
     pub children: Cache<Uuid, child::Model>,
     /// The municipality codes and the sites of a set of services, for booking rounds.
     pub places: Cache<Vec<String>, Places>,
+    /// A municipality's service by its key, for the names in booking emails.
+    pub services: Cache<(Uuid, String), service::Model>,
 }
 
 /// Municipality codes and the sites built with them.
@@ -62,6 +64,7 @@ impl Cached {
             households: Cache::new(Topic::Families),
             children: Cache::new(Topic::Families),
             places: Cache::new(Topic::Sites),
+            services: Cache::new(Topic::Sites),
         }
     }
 }

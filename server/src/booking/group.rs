@@ -32,7 +32,7 @@ use std::sync::{Mutex, PoisonError};
 use chrono::{DateTime, NaiveDate, Utc};
 use hagukumi_domain::Text;
 use hagukumi_domain::availability::{Interval, local_date};
-use hagukumi_domain::booking::submit;
+use hagukumi_domain::booking::{Recipient, submit};
 use hagukumi_domain::calendar::FiscalYear;
 use hagukumi_domain::capacity::{ConflictCode, Municipality, Occupancy};
 use sea_orm::{
@@ -50,7 +50,7 @@ use super::repo::{self, HOLDING, Stored};
 use super::resource::occupancy;
 use super::service::{
     BookingRequest, CreateOutcome, Created, Prepared, Reference, Spent, coupon_left_in, invalid,
-    is_capacity, load_spent, new_stored, plan_with, prepare_from, quote_at, save_spent, settle,
+    is_capacity, load_spent, new_stored, plan_with, prepare_from, quote_at, settle, spent_upsert,
 };
 use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
@@ -59,8 +59,8 @@ use crate::db::changes::Topic;
 use crate::entities::{booking, idempotency_key, service, site};
 use crate::error::{ApiError, ApiResult};
 use crate::mail::booking_events::{self, Known};
-use crate::mail::outbox::Already;
-use crate::state::AppState;
+use crate::mail::outbox::{self, Already};
+use crate::state::{AppState, Cached};
 
 /// The most requests one transaction decides; the rest wait for the next.
 const MAX_ROUND: usize = 64;
@@ -113,25 +113,63 @@ impl GroupCommit {
     }
 }
 
-/// Runs the rounds of `state.bookings` one after another while requests
-/// wait, each taking what is queued when it starts; then sleeps until the next
-/// request. Before, the request that got the turn started the next round: the
-/// turn passed to a task that had to be scheduled, and that task then spawned
-/// the round, two waits between rounds in which no booking was decided.
+/// Runs the rounds of `state.bookings` while requests wait, each taking what
+/// is queued when it starts; then sleeps until the next request. Before, the
+/// request that got the turn started the next round: the turn passed to a task
+/// that had to be scheduled, and that task then spawned the round, two waits
+/// between rounds in which no booking was decided.
+///
+/// On PostgreSQL the next round starts while the one before writes its emails
+/// and commits ([`Next`]): it begins, reads its families and sites and asks
+/// for its locks meanwhile, and where the two share a day or a household the
+/// database makes it wait for the first one's commit, as it would a round of
+/// another process. One round after another, about a third of each round was
+/// spent before its locks, with the lane idle. At most [`IN_FLIGHT`] rounds
+/// run at once; on SQLite, whose rounds queue for the one writer anyway, the
+/// next starts when the last ends.
 ///
 /// Each round runs as a task of its own, so a caller who hangs up cannot cut
 /// the others' transaction short, and a panic fails that round, not the runner.
 async fn runner(state: AppState) {
     let group = state.bookings.clone();
+    let lanes = std::sync::Arc::new(tokio::sync::Semaphore::new(IN_FLIGHT));
     loop {
+        let Ok(lane) = lanes.clone().acquire_owned().await else {
+            return;
+        };
         let round = group.take_round();
         if round.is_empty() {
+            drop(lane);
             group.wake.notified().await;
             continue;
         }
+        let (next, started) = oneshot::channel();
         let state = state.clone();
-        if let Err(e) = tokio::spawn(async move { run(&state, round).await }).await {
-            tracing::error!(error = %e, "a booking round stopped; its requests were answered with an error");
+        let task = tokio::spawn(async move {
+            run(&state, round, Next(Some(next))).await;
+            drop(lane);
+        });
+        tokio::spawn(async move {
+            if let Err(e) = task.await {
+                tracing::error!(error = %e, "a booking round stopped; its requests were answered with an error");
+            }
+        });
+        // Until the round lets the next one start, or ends (or panics).
+        let _ = started.await;
+    }
+}
+
+/// Rounds of one process that may run at once (see [`runner`]).
+const IN_FLIGHT: usize = 2;
+
+/// A round's word to the runner that the next round may start: sent once
+/// it has decided and written its bookings (PostgreSQL), or when it ends.
+struct Next(Option<oneshot::Sender<()>>);
+
+impl Next {
+    fn go(&mut self) {
+        if let Some(tx) = self.0.take() {
+            let _ = tx.send(());
         }
     }
 }
@@ -154,19 +192,19 @@ pub fn rounds() -> (u64, u64, u64) {
     )
 }
 
-async fn run(state: &AppState, round: Vec<(Job, Reply)>) {
+async fn run(state: &AppState, round: Vec<(Job, Reply)>, mut next: Next) {
     let started = std::time::Instant::now();
     ROUNDS[0].fetch_add(1, Ordering::Relaxed);
     ROUNDS[1].fetch_add(round.len() as u64, Ordering::Relaxed);
     let (jobs, replies): (Vec<Job>, Vec<Reply>) = round.into_iter().unzip();
-    let answers = match decide_and_store(state, &jobs).await {
+    let answers = match decide_and_store(state, &jobs, &mut next).await {
         Ok(answers) => answers,
         Err(e) if jobs.len() > 1 => {
             tracing::warn!(error = %e, requests = jobs.len(), "booking round failed; each request is tried alone");
             let mut answers = Vec::with_capacity(jobs.len());
             for job in &jobs {
                 answers.push(
-                    decide_and_store(state, std::slice::from_ref(job))
+                    decide_and_store(state, std::slice::from_ref(job), &mut next)
                         .await
                         .and_then(|mut a| a.pop().unwrap_or_else(|| Err(stopped()))),
                 );
@@ -175,6 +213,7 @@ async fn run(state: &AppState, round: Vec<(Job, Reply)>) {
         }
         Err(e) => vec![Err(e)],
     };
+    next.go();
     ROUNDS[2].fetch_add(
         u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
         Ordering::Relaxed,
@@ -193,8 +232,10 @@ pub const PHASES: [&str; 8] = [
     "locks",
     "places held",
     "decisions",
-    "writes",
-    "emails",
+    // The rows built, and written only where something reads them back.
+    "rows",
+    // The emails built, and every row of the round written.
+    "emails and writes",
     "commit",
 ];
 static PHASE_MICROS: [AtomicU64; PHASES.len()] = [const { AtomicU64::new(0) }; PHASES.len()];
@@ -252,9 +293,10 @@ const STALE_ATTEMPTS: usize = 5;
 async fn decide_and_store(
     state: &AppState,
     jobs: &[Job],
+    next: &mut Next,
 ) -> ApiResult<Vec<ApiResult<CreateOutcome>>> {
     for _ in 0..STALE_ATTEMPTS {
-        if let Some(answers) = attempt(state, jobs).await? {
+        if let Some(answers) = attempt(state, jobs, next).await? {
             return Ok(answers);
         }
     }
@@ -269,6 +311,7 @@ async fn decide_and_store(
 async fn attempt(
     state: &AppState,
     jobs: &[Job],
+    next: &mut Next,
 ) -> ApiResult<Option<Vec<ApiResult<CreateOutcome>>>> {
     let mut laps = Laps(std::time::Instant::now());
     // The families, children, sites and rules of every request, read once;
@@ -349,30 +392,45 @@ async fn attempt(
     }
 
     laps.lap(4);
-    // One statement per table for the whole round.
+    // Every row of the round, sent as one statement on PostgreSQL with the
+    // emails (see `db::Batch`).
+    let mut batch = db::Batch::new();
     let rows = writes.made.iter().map(|s| {
         let size = s.row.details.to_string().len() + 512;
         (s.row.clone().into_active_model(), size)
     });
-    db::insert_sized(&txn, rows.collect()).await?;
+    batch.insert_sized(rows.collect());
     let children = writes
         .made
         .iter()
         .flat_map(|s| s.children.iter().cloned())
         .map(IntoActiveModel::into_active_model);
-    db::insert_all(&txn, children.collect()).await?;
+    batch.insert(children.collect());
     if !writes.balances.is_empty() {
-        save_spent(&txn, &writes.balances, &counts.spent).await?;
+        batch.add(spent_upsert(&writes.balances, &counts.spent), 0);
     }
-    audit::record_many(&txn, std::mem::take(&mut writes.audit)).await?;
-    db::insert_all(&txn, std::mem::take(&mut writes.keys)).await?;
+    batch.insert(audit::rows(std::mem::take(&mut writes.audit)));
+    batch.insert(std::mem::take(&mut writes.keys));
+    // The helper programmes' dispatch and a coordinator's count of requests
+    // awaiting approval read the new bookings back: they go first then.
+    let read_back = writes
+        .made
+        .iter()
+        .any(|s| helper_visits::is_helper_programme(&s.row.service_key))
+        || writes.events.iter().any(|e| e.to == Recipient::Coordinator);
+    if read_back {
+        batch.run(&txn).await?;
+    }
     for s in &writes.made {
         let actor = writes.job_of.get(&s.row.id).map(|i| jobs[*i].user.id);
         // Helper programmes hand an approved occurrence to the dispatcher.
         helper_visits::after_transition(&txn, state, actor, "requested", s).await?;
     }
     laps.lap(5);
-    let known = known(&txn, jobs, &writes).await?;
+    if txn.get_database_backend() == DbBackend::Postgres {
+        next.go();
+    }
+    let known = known(&txn, &state.cached, jobs, &writes).await?;
     // The families' accounts were read with their sessions a moment ago, and
     // the bookings are new: the emails need not ask again.
     let mut already = Already::default();
@@ -389,7 +447,9 @@ async fn attempt(
     for s in &writes.made {
         already.new_booking(s.row.id);
     }
-    booking_events::publish_known(&txn, &state.settings, &writes.events, &known, &already).await?;
+    let mails = booking_events::mails_known(&txn, &writes.events, &known).await?;
+    batch.insert_sized(outbox::rows_many(&txn, &state.settings, &mails, &already).await?);
+    batch.run(&txn).await?;
     laps.lap(6);
     txn.commit().await?;
     for (key, days) in kept {
@@ -748,19 +808,43 @@ async fn replay(
 }
 
 /// How the round's new bookings read in their emails, from what the requests
-/// already hold (one query for the services' names).
-async fn known(conn: &impl ConnectionTrait, jobs: &[Job], writes: &Writes) -> ApiResult<Known> {
+/// already hold: the services' names are kept by the process where it hears
+/// the change notices, and read in one query otherwise.
+async fn known(
+    conn: &impl ConnectionTrait,
+    cached: &Cached,
+    jobs: &[Job],
+    writes: &Writes,
+) -> ApiResult<Known> {
     if writes.events.is_empty() {
         return Ok(Known::new());
     }
-    let services: HashMap<(Uuid, String), service::Model> = service::Entity::find()
-        .filter(service::Column::MunicipalityId.is_in(jobs.iter().map(|j| j.user.municipality_id)))
-        .filter(service::Column::ServiceKey.is_in(jobs.iter().map(|j| j.req.service.as_str())))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|s| ((s.municipality_id, s.service_key.clone()), s))
+    let wanted: BTreeSet<(Uuid, String)> = writes
+        .made
+        .iter()
+        .map(|s| (s.row.municipality_id, s.row.service_key.clone()))
         .collect();
+    let epoch = cached.services.epoch(&cached.changes);
+    let mut services: HashMap<(Uuid, String), service::Model> = wanted
+        .iter()
+        .filter_map(|k| Some((k.clone(), cached.services.get(&cached.changes, k)?)))
+        .collect();
+    if services.len() < wanted.len() {
+        let read = service::Entity::find()
+            .filter(
+                service::Column::MunicipalityId.is_in(jobs.iter().map(|j| j.user.municipality_id)),
+            )
+            .filter(service::Column::ServiceKey.is_in(jobs.iter().map(|j| j.req.service.as_str())))
+            .all(conn)
+            .await?;
+        for s in read {
+            let key = (s.municipality_id, s.service_key.clone());
+            cached
+                .services
+                .put(&cached.changes, epoch, key.clone(), s.clone());
+            services.insert(key, s);
+        }
+    }
     let mut known = Known::new();
     for s in &writes.made {
         let Some(p) = writes

@@ -23,10 +23,10 @@ use hagukumi_domain::eligibility::{self, ChildInput, EligibilityRequest};
 use hagukumi_domain::fees::{self, ChildFee, Period, Quote, QuoteRequest};
 use hagukumi_domain::rules::{BookingUnit, MunicipalityRules, ReasonCode, ServiceRules};
 use hagukumi_domain::{ServiceId, Text};
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{InsertStatement, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, QueryFilter, Set,
+    IntoActiveModel, QueryFilter, QueryTrait, Set,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -1080,6 +1080,15 @@ pub async fn save_spent(
     keys: &BTreeSet<(Uuid, i32)>,
     spent: &Spent,
 ) -> ApiResult<()> {
+    if keys.is_empty() {
+        return Ok(());
+    }
+    conn.execute(&spent_upsert(keys, spent)).await?;
+    Ok(())
+}
+
+/// The statement [`save_spent`] runs, to send with other writes (`keys` not empty).
+pub fn spent_upsert(keys: &BTreeSet<(Uuid, i32)>, spent: &Spent) -> InsertStatement {
     let rows = keys.iter().map(|(child, fy)| coupon_balance::ActiveModel {
         child_id: Set(*child),
         fiscal_year: Set(*fy),
@@ -1094,9 +1103,7 @@ pub async fn save_spent(
             .update_column(coupon_balance::Column::SpentYen)
             .to_owned(),
         )
-        .exec_without_returning(conn)
-        .await?;
-    Ok(())
+        .into_query()
 }
 
 /// Stores a transition and performs its effects (coupons, charges) on `txn`.

@@ -64,7 +64,7 @@ impl Topic {
             "sessions" | "users" => &[Topic::Sessions],
             "municipalities" => &[Topic::Sessions, Topic::Sites],
             "households" | "children" => &[Topic::Families],
-            "sites" | "site_shares" => &[Topic::Sites],
+            "sites" | "site_shares" | "services" => &[Topic::Sites],
             _ => &[Topic::Sessions, Topic::Families, Topic::Sites],
         }
     }

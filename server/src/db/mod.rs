@@ -8,6 +8,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use hagukumi_migrations::Migrator;
+use sea_orm::QueryTrait;
+use sea_orm::sea_query::{InsertStatement, PostgresQueryBuilder, SqlWriterValues};
 use sea_orm::{
     ActiveModelTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
     DatabaseTransaction, DbBackend, DbErr, EntityTrait, ExecResult, QueryResult,
@@ -59,15 +61,16 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConn
 }
 
 /// The connections new-booking rounds write through ([`crate::booking::group`]).
-/// A process runs one round at a time, so on PostgreSQL it has two connections
-/// of its own: a round no longer queues for a pool connection behind the
-/// requests' session reads, and its prepared statements stay prepared. Two,
-/// because sqlx pings a connection when it goes back to its pool: with one,
-/// every round began by waiting for the previous round's connection to answer
-/// that ping (1.1 ms of a 6.7 ms round); with two, the next round takes the
-/// other. (A broken connection fails one round, whose requests are then tried
-/// again alone, and the pool opens a new one.) On SQLite the rounds use the
-/// file's writers' connection like every other writer, through [`begin_write`].
+/// On PostgreSQL a process runs up to two rounds at once (the next begins
+/// while the last commits), on connections of their own: a round does not
+/// queue for a pool connection behind the requests' session reads, and its
+/// prepared statements stay prepared. One more than the rounds, because sqlx
+/// pings a connection when it goes back to its pool: a round that took the
+/// connection just released waited for that ping to be answered (1.1 ms of a
+/// 6.7 ms round, when a process ran one round at a time on one connection).
+/// (A broken connection fails one round, whose requests are then tried again
+/// alone, and the pool opens a new one.) On SQLite the rounds use the file's
+/// writers' connection like every other writer, through [`begin_write`].
 pub async fn rounds_connection(
     settings: &DatabaseSettings,
     db: &DatabaseConnection,
@@ -75,8 +78,8 @@ pub async fn rounds_connection(
     if db.get_database_backend() != DbBackend::Postgres {
         return Ok(db.clone());
     }
-    let mut opts = pool_options(settings.url.expose_secret(), 2);
-    opts.min_connections(2);
+    let mut opts = pool_options(settings.url.expose_secret(), 3);
+    opts.min_connections(3);
     Ok(counted(Database::connect(opts).await?))
 }
 
@@ -337,4 +340,155 @@ where
         .exec_without_returning(conn)
         .await?;
     Ok(())
+}
+
+/// Inserts gathered for one transaction and sent together. On PostgreSQL they
+/// go as one statement, each insert a data-modifying part of a `WITH`: a
+/// booking round's bookings, children, balances, audit rows, keys and emails
+/// were five or six statements, each a round trip while the round held its
+/// days. (PostgreSQL runs every part; foreign keys between the parts are
+/// checked at the end of the statement.) Elsewhere each insert is a statement
+/// of its own, as [`insert_sized`] sends them.
+#[derive(Default)]
+pub struct Batch {
+    inserts: Vec<(InsertStatement, usize)>,
+}
+
+/// The most inserts one statement of a [`Batch`] carries: a hundred rows each
+/// at most, so well inside PostgreSQL's 65,535 bound values per statement.
+const BATCH_PARTS: usize = 8;
+
+impl Batch {
+    pub fn new() -> Self {
+        Batch::default()
+    }
+
+    /// Adds `rows`, a hundred to an insert.
+    pub fn insert<A>(&mut self, rows: Vec<A>)
+    where
+        A: ActiveModelTrait + Send,
+    {
+        self.insert_sized(rows.into_iter().map(|r| (r, 0)).collect());
+    }
+
+    /// Adds `rows` whose size (`bytes`, roughly their text) is known: a
+    /// hundred rows or [`PG_STATEMENT_BYTES`] to an insert, whichever is less.
+    pub fn insert_sized<A>(&mut self, rows: Vec<(A, usize)>)
+    where
+        A: ActiveModelTrait + Send,
+    {
+        let mut chunk = Vec::new();
+        let mut bytes: usize = 0;
+        for (row, size) in rows {
+            if !chunk.is_empty()
+                && (chunk.len() == 100 || bytes.saturating_add(size) > PG_STATEMENT_BYTES)
+            {
+                self.add(
+                    A::Entity::insert_many(std::mem::take(&mut chunk)).into_query(),
+                    bytes,
+                );
+                bytes = 0;
+            }
+            bytes = bytes.saturating_add(size);
+            chunk.push(row);
+        }
+        if !chunk.is_empty() {
+            self.add(A::Entity::insert_many(chunk).into_query(), bytes);
+        }
+    }
+
+    /// Adds one insert of at most a hundred rows, such as an upsert.
+    pub fn add(&mut self, insert: InsertStatement, bytes: usize) {
+        self.inserts.push((insert, bytes));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.inserts.is_empty()
+    }
+
+    /// Sends everything added, in the order added, and empties the batch.
+    pub async fn run(&mut self, conn: &impl ConnectionTrait) -> Result<(), DbErr> {
+        let inserts = std::mem::take(&mut self.inserts);
+        if conn.get_database_backend() != DbBackend::Postgres {
+            for (insert, _) in &inserts {
+                conn.execute(insert).await?;
+            }
+            return Ok(());
+        }
+        let mut part: Vec<InsertStatement> = Vec::new();
+        let mut bytes: usize = 0;
+        for (insert, size) in inserts {
+            if !part.is_empty()
+                && (part.len() == BATCH_PARTS || bytes.saturating_add(size) > PG_STATEMENT_BYTES)
+            {
+                conn.execute_raw(with_parts(&std::mem::take(&mut part)))
+                    .await?;
+                bytes = 0;
+            }
+            bytes = bytes.saturating_add(size);
+            part.push(insert);
+        }
+        if !part.is_empty() {
+            conn.execute_raw(with_parts(&part)).await?;
+        }
+        Ok(())
+    }
+}
+
+/// `WITH w0 AS (first), w1 AS (second), … last` on PostgreSQL, its
+/// parameters numbered across the parts.
+fn with_parts(inserts: &[InsertStatement]) -> Statement {
+    use std::fmt::Write as _;
+    let mut sql = SqlWriterValues::new("$", true);
+    let (last, before) = inserts.split_last().expect("a batch part is never empty");
+    for (i, insert) in before.iter().enumerate() {
+        let _ = write!(sql, "{} w{i} AS (", if i == 0 { "WITH" } else { "," });
+        insert.build_collect_into(PostgresQueryBuilder, &mut sql);
+        let _ = write!(sql, ")");
+    }
+    if !before.is_empty() {
+        let _ = write!(sql, " ");
+    }
+    last.build_collect_into(PostgresQueryBuilder, &mut sql);
+    let (sql, values) = sql.into_parts();
+    Statement::from_sql_and_values(DbBackend::Postgres, sql, values)
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::Set;
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::entities::capacity_lock;
+
+    #[test]
+    fn a_batch_numbers_its_parameters_across_its_parts() {
+        let lock = |key: &str| capacity_lock::ActiveModel {
+            resource_key: Set(key.to_owned()),
+            day: Set(chrono::NaiveDate::from_ymd_opt(2026, 12, 7).expect("date")),
+            version: Set(1),
+        };
+        let first = capacity_lock::Entity::insert_many([lock("a"), lock("b")]).into_query();
+        let second =
+            capacity_lock::Entity::insert_many([lock(&Uuid::nil().to_string())]).into_query();
+        let stmt = with_parts(&[first, second]);
+        assert!(
+            stmt.sql
+                .starts_with("WITH w0 AS (INSERT INTO \"capacity_locks\"")
+        );
+        assert!(stmt.sql.contains(") INSERT INTO \"capacity_locks\""));
+        // Three columns a row, three rows: $1 … $9, each once.
+        for n in 1..=9 {
+            assert_eq!(
+                stmt.sql.matches(&format!("${n},")).count()
+                    + stmt.sql.matches(&format!("${n})")).count(),
+                1,
+                "${n} in {}",
+                stmt.sql
+            );
+        }
+        assert!(!stmt.sql.contains("$10"));
+        assert_eq!(stmt.values.map_or(0, |v| v.0.len()), 9);
+    }
 }

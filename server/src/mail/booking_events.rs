@@ -105,6 +105,19 @@ pub async fn publish_known(
     known: &Known,
     already: &outbox::Already,
 ) -> Result<(), DbErr> {
+    let mails = mails_known(conn, events, known).await?;
+    outbox::enqueue_many(conn, settings, mails, already).await?;
+    Ok(())
+}
+
+/// The emails [`publish_known`] writes, each with its recipient. A request
+/// awaiting approval counts the municipality's waiting bookings on `conn`,
+/// the new ones included: they must be written first.
+pub async fn mails_known(
+    conn: &impl ConnectionTrait,
+    events: &[BookingEvent],
+    known: &Known,
+) -> Result<Vec<(Recipient, MailEvent)>, DbErr> {
     let mut mails = Vec::new();
     // One count per municipality, however many requests arrive together.
     let mut waiting: HashMap<Uuid, (u64, Vec<BookingInfo>)> = HashMap::new();
@@ -219,8 +232,7 @@ pub async fn publish_known(
             }
         }
     }
-    outbox::enqueue_many(conn, settings, mails, already).await?;
-    Ok(())
+    Ok(mails)
 }
 
 /// A coordinator's note stored in the booking's details under `key` (`{"ja","en"}`).

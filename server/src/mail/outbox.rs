@@ -183,12 +183,26 @@ pub async fn enqueue_many(
     items: Vec<(Recipient, MailEvent)>,
     already: &Already,
 ) -> Result<Vec<Uuid>, DbErr> {
-    let rows = build(conn, settings, &items, None, already).await?;
+    let rows = rows_many(conn, settings, &items, already).await?;
     let ids = rows
         .iter()
-        .filter_map(|r| r.id.try_as_ref().copied())
+        .filter_map(|(r, _)| r.id.try_as_ref().copied())
         .collect();
-    let sized = rows
+    crate::db::insert_sized(conn, rows).await?;
+    Ok(ids)
+}
+
+/// The rows [`enqueue_many`] writes, each with its size, to write with other
+/// rows (see [`crate::db::Batch`]). What they read (recipients, calendar
+/// sequences) is read on `conn` now.
+pub async fn rows_many(
+    conn: &impl ConnectionTrait,
+    settings: &Settings,
+    items: &[(Recipient, MailEvent)],
+    already: &Already,
+) -> Result<Vec<(outbox::ActiveModel, usize)>, DbErr> {
+    let rows = build(conn, settings, items, None, already).await?;
+    Ok(rows
         .into_iter()
         .map(|r| {
             let len = |v: &sea_orm::ActiveValue<String>| v.try_as_ref().map_or(0, String::len);
@@ -200,9 +214,7 @@ pub async fn enqueue_many(
             let size = len(&r.text_body) + len(&r.html_body) + len(&r.subject) + ics + 512;
             (r, size)
         })
-        .collect();
-    crate::db::insert_sized(conn, sized).await?;
-    Ok(ids)
+        .collect())
 }
 
 async fn insert(
