@@ -46,15 +46,7 @@ pub async fn first_bookable(
     site: &str,
     extra: &str,
 ) -> (NaiveDate, Value) {
-    let today = hagukumi_domain::calendar::local_date(Utc::now());
-    let to = today + chrono::Duration::days(45);
-    let res = app
-        .get(&format!(
-            "/api/v1/services/{service}/availability?from={today}&to={to}&site={site}{extra}"
-        ))
-        .await;
-    assert_eq!(res.status(), 200);
-    let body: Value = res.json().await.expect("json");
+    let body = app.calendar(service, site, extra).await;
     let days = body["sites"][0]["days"].as_array().expect("days").clone();
     for d in days {
         if let Some(slot) = d["slots"].as_array().and_then(|s| s.first())
@@ -83,15 +75,9 @@ async fn a_child_changed_elsewhere_counts_at_the_next_booking(db: Db) {
     second.sign_in_demo("parent@example.jp").await;
     let kid = my_children(&second).await.remove(0);
     let today = hagukumi_domain::calendar::local_date(Utc::now());
-    let to = today + chrono::Duration::days(45);
-    let calendar: Value = second
-        .get(&format!(
-            "/api/v1/services/temporary-care/availability?from={today}&to={to}&site=with-i&minutes=60"
-        ))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let calendar = second
+        .calendar("temporary-care", "with-i", "&minutes=60")
+        .await;
     let free: Vec<(String, String)> = calendar["sites"][0]["days"]
         .as_array()
         .expect("days")
@@ -790,16 +776,7 @@ async fn requests_arriving_together_are_decided_one_by_one(db: Db) {
     let app = spawn_app(db).await;
     app.sign_in_demo("parent@example.jp").await;
     let kids = my_children(&app).await;
-    let today = hagukumi_domain::calendar::local_date(Utc::now());
-    let to = today + chrono::Duration::days(45);
-    let cal: Value = app
-        .get(&format!(
-            "/api/v1/services/temporary-care/availability?from={today}&to={to}&site=with-i"
-        ))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let cal = app.calendar("temporary-care", "with-i", "").await;
     // Two hours from the first free start of each of the first six open days.
     let mut periods = Vec::new();
     for d in cal["sites"][0]["days"].as_array().expect("days") {

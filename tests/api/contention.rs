@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use hagukumi_server::entities::booking;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
@@ -254,16 +254,13 @@ type OpenDay = (NaiveDate, Vec<(String, String)>);
 /// slots (at least four).
 async fn open_days(app: &TestApp, n: usize) -> Vec<OpenDay> {
     let birth = NaiveDate::from_ymd_opt(2021, 6, 1).expect("date");
-    let today = hagukumi_domain::calendar::local_date(Utc::now());
-    let to = today + chrono::Duration::days(45);
-    let cal: Value = app
-        .get(&format!(
-            "/api/v1/services/temporary-care/availability?from={today}&to={to}&site=with-i&minutes=60&birth_dates={birth}"
-        ))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let cal = app
+        .calendar(
+            "temporary-care",
+            "with-i",
+            &format!("&minutes=60&birth_dates={birth}"),
+        )
+        .await;
     let mut days: Vec<OpenDay> = Vec::new();
     for d in cal["sites"][0]["days"].as_array().expect("days") {
         let slots: Vec<(String, String)> = d["slots"]

@@ -251,6 +251,20 @@ impl TestApp {
         let res = self.sign_in(email, DEMO_PASSWORD).await;
         assert_eq!(res.status(), 200, "demo sign-in of {email}");
     }
+
+    /// The month calendar of `service` at `site` for the 45 days from today
+    /// (Japan time), with `extra` query parameters (`&minutes=60`, …).
+    pub async fn calendar(&self, service: &str, site: &str, extra: &str) -> Value {
+        let today = hagukumi_domain::calendar::local_date(chrono::Utc::now());
+        let to = today + chrono::Duration::days(45);
+        let res = self
+            .get(&format!(
+                "/api/v1/services/{service}/availability?from={today}&to={to}&site={site}{extra}"
+            ))
+            .await;
+        assert_eq!(res.status(), 200, "the calendar of {service} at {site}");
+        res.json().await.expect("json")
+    }
 }
 
 /// Asserts a problem+json answer and returns its body.

@@ -307,12 +307,13 @@ where
 /// `TCP_NODELAY` off, and a statement longer than its 8 KiB write buffer waited
 /// about 40 ms for the server's delayed ACK, so rows went in 8 KiB statements,
 /// about one per email; sqlx 0.9.1 sets it again.) SQLite is in-process and
-/// takes any size.
+/// would take any size; its inserts are cut at the same bound, which costs
+/// nothing there.
 const PG_STATEMENT_BYTES: usize = 4 * 1024 * 1024;
 
 /// Like [`insert_all`] for rows whose size (`bytes`, roughly their text) is
-/// known: one statement per hundred rows or [`PG_STATEMENT_BYTES`], whichever
-/// comes first.
+/// known: a hundred rows or [`PG_STATEMENT_BYTES`] to an insert, whichever
+/// comes first (see [`Batch`]).
 pub async fn insert_sized<A>(
     conn: &impl ConnectionTrait,
     rows: Vec<(A, usize)>,
@@ -320,26 +321,27 @@ pub async fn insert_sized<A>(
 where
     A: ActiveModelTrait + Send,
 {
-    let budget = match conn.get_database_backend() {
-        DbBackend::Postgres => PG_STATEMENT_BYTES,
-        _ => usize::MAX,
-    };
-    let mut chunk = Vec::new();
-    let mut bytes: usize = 0;
-    for (row, size) in rows {
-        if !chunk.is_empty() && (chunk.len() == 100 || bytes.saturating_add(size) > budget) {
-            A::Entity::insert_many(std::mem::take(&mut chunk))
-                .exec_without_returning(conn)
-                .await?;
-            bytes = 0;
+    let mut batch = Batch::new();
+    batch.insert_sized(rows);
+    batch.run(conn).await
+}
+
+/// `items` in order, in groups of at most `most` and [`PG_STATEMENT_BYTES`]
+/// (an item larger than that goes alone), each with its bytes.
+fn grouped<T>(items: Vec<(T, usize)>, most: usize) -> Vec<(Vec<T>, usize)> {
+    let mut groups: Vec<(Vec<T>, usize)> = Vec::new();
+    for (item, size) in items {
+        match groups.last_mut() {
+            Some((group, bytes))
+                if group.len() < most && bytes.saturating_add(size) <= PG_STATEMENT_BYTES =>
+            {
+                group.push(item);
+                *bytes = bytes.saturating_add(size);
+            }
+            _ => groups.push((vec![item], size)),
         }
-        bytes = bytes.saturating_add(size);
-        chunk.push(row);
     }
-    A::Entity::insert_many(chunk)
-        .exec_without_returning(conn)
-        .await?;
-    Ok(())
+    groups
 }
 
 /// Inserts gathered for one transaction and sent together. On PostgreSQL they
@@ -348,7 +350,7 @@ where
 /// were five or six statements, each a round trip while the round held its
 /// days. (PostgreSQL runs every part; foreign keys between the parts are
 /// checked at the end of the statement.) Elsewhere each insert is a statement
-/// of its own, as [`insert_sized`] sends them.
+/// of its own.
 #[derive(Default)]
 pub struct Batch {
     inserts: Vec<(InsertStatement, usize)>,
@@ -377,22 +379,7 @@ impl Batch {
     where
         A: ActiveModelTrait + Send,
     {
-        let mut chunk = Vec::new();
-        let mut bytes: usize = 0;
-        for (row, size) in rows {
-            if !chunk.is_empty()
-                && (chunk.len() == 100 || bytes.saturating_add(size) > PG_STATEMENT_BYTES)
-            {
-                self.add(
-                    A::Entity::insert_many(std::mem::take(&mut chunk)).into_query(),
-                    bytes,
-                );
-                bytes = 0;
-            }
-            bytes = bytes.saturating_add(size);
-            chunk.push(row);
-        }
-        if !chunk.is_empty() {
+        for (chunk, bytes) in grouped(rows, 100) {
             self.add(A::Entity::insert_many(chunk).into_query(), bytes);
         }
     }
@@ -400,10 +387,6 @@ impl Batch {
     /// Adds one insert of at most a hundred rows, such as an upsert.
     pub fn add(&mut self, insert: InsertStatement, bytes: usize) {
         self.inserts.push((insert, bytes));
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.inserts.is_empty()
     }
 
     /// Sends everything added, in the order added, and empties the batch.
@@ -415,20 +398,7 @@ impl Batch {
             }
             return Ok(());
         }
-        let mut part: Vec<InsertStatement> = Vec::new();
-        let mut bytes: usize = 0;
-        for (insert, size) in inserts {
-            if !part.is_empty()
-                && (part.len() == BATCH_PARTS || bytes.saturating_add(size) > PG_STATEMENT_BYTES)
-            {
-                conn.execute_raw(with_parts(&std::mem::take(&mut part)))
-                    .await?;
-                bytes = 0;
-            }
-            bytes = bytes.saturating_add(size);
-            part.push(insert);
-        }
-        if !part.is_empty() {
+        for (part, _) in grouped(inserts, BATCH_PARTS) {
             conn.execute_raw(with_parts(&part)).await?;
         }
         Ok(())
@@ -461,6 +431,23 @@ mod tests {
 
     use super::*;
     use crate::entities::capacity_lock;
+
+    #[test]
+    fn groups_stop_at_their_count_or_their_bytes() {
+        let items: Vec<(usize, usize)> = (0..5).map(|i| (i, 10)).collect();
+        assert_eq!(
+            grouped(items, 2),
+            vec![(vec![0, 1], 20), (vec![2, 3], 20), (vec![4], 10)]
+        );
+        let big = PG_STATEMENT_BYTES - 5;
+        let items = vec![(0, 10), (1, big), (2, 10), (3, 1)];
+        assert_eq!(
+            grouped(items, 100),
+            vec![(vec![0], 10), (vec![1], big), (vec![2, 3], 11)],
+            "an item that would pass the bound starts a group"
+        );
+        assert!(grouped(Vec::<(usize, usize)>::new(), 3).is_empty());
+    }
 
     #[test]
     fn a_batch_numbers_its_parameters_across_its_parts() {
