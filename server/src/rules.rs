@@ -161,10 +161,10 @@ async fn load_uncached(
         };
         if row.service_key == MUNICIPALITY_KEY {
             let wide: MunicipalityWide =
-                serde_json::from_value(row.rules.clone()).map_err(broken)?;
+                MunicipalityWide::deserialize(&row.rules).map_err(broken)?;
             coupon = wide.coupon;
         } else if let Ok(service) = row.service_key.parse::<ServiceId>() {
-            let v: ServiceRules = serde_json::from_value(row.rules.clone()).map_err(broken)?;
+            let v = ServiceRules::deserialize(&row.rules).map_err(broken)?;
             services.entry(service).or_default().push(v);
         }
     }

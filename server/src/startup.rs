@@ -57,7 +57,7 @@ impl Application {
         } else {
             db::changes::Changes::off()
         };
-        let state = AppState {
+        let state = AppState::new(crate::state::Shared {
             cached: Arc::new(crate::state::Cached::new(changes)),
             reads: db::request_reads(&conn),
             rounds: db::rounds_connection(&settings.database, &conn).await?,
@@ -65,7 +65,7 @@ impl Application {
             settings: Arc::new(settings),
             leptos_options,
             bookings: Default::default(),
-        };
+        });
         let router = build_router(state.clone());
         Ok(Application {
             listener,

@@ -17,8 +17,27 @@ use crate::db::changes::{Cache, Changes, Topic};
 use crate::entities::{child, household, service};
 use crate::settings::Settings;
 
+/// A handle on [`Shared`]: every extractor and middleware takes its own copy
+/// of the state, so a copy is one reference count, not three pools, the
+/// settings and the Leptos options each.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    pub fn new(shared: Shared) -> AppState {
+        AppState(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+pub struct Shared {
     pub db: DatabaseConnection,
     /// For the session read behind every request (see [`crate::db::request_reads`]).
     pub reads: DatabaseConnection,
@@ -48,7 +67,7 @@ pub struct Cached {
 }
 
 /// Municipality codes and the sites built with them.
-pub type Places = (HashMap<Uuid, Municipality>, Vec<SiteResource>);
+pub type Places = (HashMap<Uuid, Municipality>, Vec<Arc<SiteResource>>);
 
 impl Cached {
     /// After this process's own commit to `topic`'s tables: its next reads

@@ -59,7 +59,8 @@ impl Stored {
     }
 
     pub fn details(&self) -> ApiResult<Details> {
-        serde_json::from_value(self.row.details.clone()).map_err(|e| {
+        // Read in place: `from_value` would take a copy of the whole tree first.
+        Details::deserialize(&self.row.details).map_err(|e| {
             ApiError::Internal(anyhow::anyhow!("booking {} details: {e}", self.row.id))
         })
     }

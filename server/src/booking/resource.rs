@@ -81,7 +81,7 @@ pub struct SiteSettings {
 
 impl SiteSettings {
     pub fn of(site: &site::Model) -> ApiResult<Self> {
-        serde_json::from_value(site.settings.clone()).map_err(|e| broken(site, e))
+        Self::deserialize(&site.settings).map_err(|e| broken(site, e))
     }
 
     /// The roster's shifts as the domain reads them (checks every RRULE).

@@ -7,6 +7,7 @@
 //! are held, so two requests can never both take the last place.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use hagukumi_domain::availability::{
@@ -87,8 +88,9 @@ impl BookingRequest {
 pub struct Prepared {
     pub household: household::Model,
     pub children: Vec<(Uuid, NaiveDate)>,
-    pub site: SiteResource,
-    pub all_rules: MunicipalityRules,
+    pub site: Arc<SiteResource>,
+    /// Shared by the requests of a round: one municipality's rules are many maps.
+    pub all_rules: Arc<MunicipalityRules>,
     pub rules: ServiceRules,
     pub service: ServiceId,
     pub occurrences: Vec<Interval>,
@@ -182,8 +184,8 @@ pub struct Reference {
     households: Vec<household::Model>,
     children: HashMap<Uuid, child::Model>,
     pub codes: HashMap<Uuid, Municipality>,
-    sites: Vec<SiteResource>,
-    rules: HashMap<Uuid, MunicipalityRules>,
+    sites: Vec<Arc<SiteResource>>,
+    rules: HashMap<Uuid, Arc<MunicipalityRules>>,
 }
 
 impl Reference {
@@ -267,7 +269,10 @@ impl Reference {
             let (codes, (sites, shares)) = futures::try_join!(municipality_codes(conn), async {
                 Ok(SiteResource::rows_of_services(conn, &keys).await?)
             })?;
-            let sites = SiteResource::assemble(sites, &shares, &codes)?;
+            let sites: Vec<Arc<SiteResource>> = SiteResource::assemble(sites, &shares, &codes)?
+                .into_iter()
+                .map(Arc::new)
+                .collect();
             if let Some(c) = cached {
                 c.places.put(
                     &c.changes,
@@ -278,11 +283,9 @@ impl Reference {
             }
             Ok((codes, sites))
         };
-        let rules = futures::future::try_join_all(
-            municipalities
-                .iter()
-                .map(|m| async move { Ok::<_, ApiError>((*m, rules::load(conn, *m).await?)) }),
-        );
+        let rules = futures::future::try_join_all(municipalities.iter().map(|m| async move {
+            Ok::<_, ApiError>((*m, Arc::new(rules::load(conn, *m).await?)))
+        }));
         let (read_households, read_children, (codes, sites), rules) =
             futures::try_join!(read_households, read_children, read_places, rules)?;
         if let Some(c) = cached {

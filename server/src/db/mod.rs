@@ -367,7 +367,7 @@ pub struct Batch {
 
 /// One insert of a [`Batch`].
 enum Part {
-    Insert(InsertStatement),
+    Insert(Box<InsertStatement>),
     /// PostgreSQL: rows of `table`, as a JSON array of objects with `columns`.
     Json {
         table: &'static str,
@@ -405,7 +405,7 @@ impl Batch {
         for (chunk, bytes) in grouped(rows, 100) {
             let part = match self.backend {
                 DbBackend::Postgres => json_part(chunk),
-                _ => Part::Insert(A::Entity::insert_many(chunk).into_query()),
+                _ => Part::Insert(Box::new(A::Entity::insert_many(chunk).into_query())),
             };
             self.parts.push((part, bytes));
         }
@@ -413,7 +413,7 @@ impl Batch {
 
     /// Adds one insert of at most a hundred rows, such as an upsert.
     pub fn add(&mut self, insert: InsertStatement, bytes: usize) {
-        self.parts.push((Part::Insert(insert), bytes));
+        self.parts.push((Part::Insert(Box::new(insert)), bytes));
     }
 
     /// Sends everything added, in the order added, and empties the batch.
@@ -422,7 +422,7 @@ impl Batch {
         if conn.get_database_backend() != DbBackend::Postgres {
             for (part, _) in parts {
                 match part {
-                    Part::Insert(insert) => conn.execute(&insert).await?,
+                    Part::Insert(insert) => conn.execute(insert.as_ref()).await?,
                     Part::Json { .. } => {
                         return Err(DbErr::Custom(
                             "a PostgreSQL batch run on another database".into(),
@@ -454,7 +454,7 @@ where
     let set = |r: &A| -> Vec<bool> { all.iter().map(|c| !r.is_not_set(*c)).collect() };
     let mask = rows.first().map(set).unwrap_or_default();
     if !mask.contains(&true) || rows.iter().any(|r| set(r) != mask) {
-        return Part::Insert(A::Entity::insert_many(rows).into_query());
+        return Part::Insert(Box::new(A::Entity::insert_many(rows).into_query()));
     }
     let columns: Vec<Column<A>> = all
         .iter()
@@ -501,7 +501,7 @@ where
             for row in values {
                 insert.values_panic(row.into_iter().map(Into::into));
             }
-            Part::Insert(insert)
+            Part::Insert(Box::new(insert))
         }
     }
 }
@@ -692,7 +692,10 @@ mod tests {
         let first = capacity_lock::Entity::insert_many([lock("a"), lock("b")]).into_query();
         let second =
             capacity_lock::Entity::insert_many([lock(&Uuid::nil().to_string())]).into_query();
-        let stmt = with_parts(vec![Part::Insert(first), Part::Insert(second)]);
+        let stmt = with_parts(vec![
+            Part::Insert(Box::new(first)),
+            Part::Insert(Box::new(second)),
+        ]);
         assert!(
             stmt.sql
                 .starts_with("WITH w0 AS (INSERT INTO \"capacity_locks\"")
