@@ -6,6 +6,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use chrono::{DateTime, Utc};
 use hagukumi_domain::capacity::Municipality;
+use hagukumi_domain::rules::MunicipalityRules;
 use leptos::prelude::LeptosOptions;
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
@@ -64,6 +65,8 @@ pub struct Cached {
     pub places: Cache<Vec<String>, Places>,
     /// A municipality's service by its key, for the names in booking emails.
     pub services: Cache<(Uuid, String), service::Model>,
+    /// A municipality's rules, for booking rounds.
+    pub rules: Cache<Uuid, Arc<MunicipalityRules>>,
 }
 
 /// Municipality codes and the sites built with them.
@@ -84,6 +87,7 @@ impl Cached {
             children: Cache::new(Topic::Families),
             places: Cache::new(Topic::Sites),
             services: Cache::new(Topic::Sites),
+            rules: Cache::new(Topic::Rules),
         }
     }
 }

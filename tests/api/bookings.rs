@@ -3,7 +3,7 @@
 //! the waiting list, recurring previews.
 
 use chrono::{NaiveDate, Utc};
-use hagukumi_server::entities::{booking, child, household, user};
+use hagukumi_server::entities::{booking, child, household, rule_set, user};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, Set,
 };
@@ -23,6 +23,7 @@ on_both_databases!(
     the_calendar_follows_a_booking_and_its_cancellation_at_once,
     requests_arriving_together_are_decided_one_by_one,
     a_child_changed_elsewhere_counts_at_the_next_booking,
+    rules_changed_elsewhere_count_at_the_next_booking,
     a_long_stay_holds_its_last_night,
 );
 
@@ -122,6 +123,93 @@ async fn a_child_changed_elsewhere_counts_at_the_next_booking(db: Db) {
     };
     let body = problem(refused, 422).await;
     assert!(body.to_string().contains("not_born"), "{body}");
+}
+
+async fn rules_changed_elsewhere_count_at_the_next_booking(db: Db) {
+    // On PostgreSQL a server's booking rounds keep each municipality's rules
+    // and drop them on the database's change notices (rule_sets announce
+    // theirs); on SQLite they check the rules' stamp every time. Either way
+    // new rules count at the next booking on every server.
+    let first = spawn_app(db).await;
+    let (second, changes) = second_server(&first).await;
+    if db == Db::Postgres {
+        assert!(
+            listening(&changes).await,
+            "the second server never listened"
+        );
+    }
+    second.sign_in_demo("parent@example.jp").await;
+    let kid = my_children(&second).await.remove(0);
+    let calendar = second
+        .calendar("temporary-care", "with-i", "&minutes=60")
+        .await;
+    let mut free = calendar["sites"][0]["days"]
+        .as_array()
+        .expect("days")
+        .iter()
+        .filter_map(|d| d["slots"].as_array())
+        .flatten()
+        .filter(|s| s["remaining"].as_u64().unwrap_or(0) > 0)
+        .map(|s| (local(&s["start"]), local(&s["end"])))
+        .filter(|(start, _)| &start[14..16] == "00")
+        .collect::<Vec<_>>()
+        .into_iter();
+    let mut book = async || {
+        let (start, end) = free.next().expect("a free hour left");
+        let children = std::slice::from_ref(&kid);
+        second
+            .post_json(
+                "/api/v1/bookings",
+                &hours("temporary-care", "with-i", children, &start, &end),
+            )
+            .await
+    };
+    // The first booking reads the rules (and keeps them).
+    assert_eq!(book().await.status(), 201);
+    // A new version of temporary care's rules, from today, allows 30 minutes
+    // a day; it is written by plain SQL, outside both servers ...
+    let parent = user::Entity::find()
+        .filter(user::Column::Email.eq("parent@example.jp"))
+        .one(&first.db)
+        .await
+        .expect("q")
+        .expect("parent");
+    let latest = rule_set::Entity::find()
+        .filter(rule_set::Column::MunicipalityId.eq(parent.municipality_id))
+        .filter(rule_set::Column::ServiceKey.eq("temporary-care"))
+        .all(&first.db)
+        .await
+        .expect("q")
+        .into_iter()
+        .max_by_key(|r| r.effective_from)
+        .expect("temporary care's rules");
+    let today = hagukumi_domain::calendar::local_date(Utc::now());
+    assert!(latest.effective_from < today, "{}", latest.effective_from);
+    let mut rules = latest.rules.clone();
+    rules["effective_from"] = json!(today);
+    rules["limits"]["max_minutes_per_day"] = json!(30);
+    rule_set::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        municipality_id: Set(parent.municipality_id),
+        service_key: Set("temporary-care".into()),
+        effective_from: Set(today),
+        rules: Set(rules),
+        created_at: Set(Utc::now()),
+    }
+    .insert(&first.db)
+    .await
+    .expect("insert");
+    // ... and within moments an hour is too long on the second server.
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let refused = loop {
+        let res = book().await;
+        if res.status() == 422 || std::time::Instant::now() > until {
+            break res;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    let body = problem(refused, 422).await;
+    assert!(body.to_string().contains("too_long"), "{body}");
 }
 
 /// A second family in the municipality, signed in on its own client.

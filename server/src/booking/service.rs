@@ -283,8 +283,20 @@ impl Reference {
             }
             Ok((codes, sites))
         };
+        // The rules from `cached` where it holds them: otherwise every round
+        // asked for their stamp, a query before its locks.
         let rules = futures::future::try_join_all(municipalities.iter().map(|m| async move {
-            Ok::<_, ApiError>((*m, Arc::new(rules::load(conn, *m).await?)))
+            if let Some(c) = cached
+                && let Some(r) = c.rules.get(&c.changes, m)
+            {
+                return Ok::<_, ApiError>((*m, r));
+            }
+            let epoch = cached.and_then(|c| c.rules.epoch(&c.changes));
+            let read = Arc::new(rules::load(conn, *m).await?);
+            if let Some(c) = cached {
+                c.rules.put(&c.changes, epoch, *m, read.clone());
+            }
+            Ok((*m, read))
         }));
         let (read_households, read_children, (codes, sites), rules) =
             futures::try_join!(read_households, read_children, read_places, rules)?;

@@ -53,19 +53,22 @@ pub enum Topic {
     Families = 1,
     /// Sites, their shares and municipality codes (a booking's places).
     Sites = 2,
+    /// A municipality's rules (what a booking is checked against).
+    Rules = 3,
 }
 
-const TOPICS: usize = 3;
+const TOPICS: usize = 4;
 
 impl Topic {
     /// The topics a changed table moves; an unknown table moves them all.
     fn of_table(table: &str) -> &'static [Topic] {
         match table {
             "sessions" | "users" => &[Topic::Sessions],
-            "municipalities" => &[Topic::Sessions, Topic::Sites],
+            "municipalities" => &[Topic::Sessions, Topic::Sites, Topic::Rules],
             "households" | "children" => &[Topic::Families],
             "sites" | "site_shares" | "services" => &[Topic::Sites],
-            _ => &[Topic::Sessions, Topic::Families, Topic::Sites],
+            "rule_sets" => &[Topic::Rules],
+            _ => &[Topic::Sessions, Topic::Families, Topic::Sites, Topic::Rules],
         }
     }
 }
@@ -301,6 +304,18 @@ mod tests {
         families.put(&c, families.epoch(&c), 2, "g");
         c.hear("some_new_table");
         assert_eq!(families.get(&c, &2), None);
+        // A municipality's rules go with its rule sets and the municipality.
+        let rules: Cache<u32, &str> = Cache::new(Topic::Rules);
+        families.put(&c, families.epoch(&c), 3, "h");
+        rules.put(&c, rules.epoch(&c), 1, "r");
+        c.hear("sites");
+        assert_eq!(rules.get(&c, &1), Some("r"));
+        c.hear("rule_sets");
+        assert_eq!(rules.get(&c, &1), None);
+        assert_eq!(families.get(&c, &3), Some("h"));
+        rules.put(&c, rules.epoch(&c), 2, "s");
+        c.hear("municipalities");
+        assert_eq!(rules.get(&c, &2), None);
     }
 
     #[test]
