@@ -60,124 +60,113 @@ pub async fn first_bookable(
     panic!("no bookable day for {service} at {site}");
 }
 
-async fn a_child_changed_elsewhere_counts_at_the_next_booking(db: Db) {
-    // On PostgreSQL a server's booking rounds keep the families and children
-    // they read and drop them on the database's change notices; on SQLite they
-    // read every time. Either way a change made anywhere counts at the next
-    // booking on every server.
-    let first = spawn_app(db).await;
-    let (second, changes) = second_server(&first).await;
-    if db == Db::Postgres {
-        assert!(
-            listening(&changes).await,
-            "the second server never listened"
-        );
+/// Two servers on one database, the demo parent booking whole hours of
+/// temporary care at With-I on the second while changes are made outside
+/// both: on PostgreSQL the second server's rounds keep what they read and
+/// drop it on the database's change notices; on SQLite they read every time.
+struct Elsewhere {
+    first: TestApp,
+    second: TestApp,
+    kid: String,
+    free: std::vec::IntoIter<(String, String)>,
+}
+
+impl Elsewhere {
+    async fn start(db: Db) -> Elsewhere {
+        let first = spawn_app(db).await;
+        let (second, changes) = second_server(&first).await;
+        if db == Db::Postgres {
+            assert!(
+                listening(&changes).await,
+                "the second server never listened"
+            );
+        }
+        second.sign_in_demo("parent@example.jp").await;
+        let kid = my_children(&second).await.remove(0);
+        let calendar = second
+            .calendar("temporary-care", "with-i", "&minutes=60")
+            .await;
+        let free: Vec<(String, String)> = calendar["sites"][0]["days"]
+            .as_array()
+            .expect("days")
+            .iter()
+            .filter_map(|d| d["slots"].as_array())
+            .flatten()
+            .filter(|s| s["remaining"].as_u64().unwrap_or(0) > 0)
+            .map(|s| (local(&s["start"]), local(&s["end"])))
+            .filter(|(start, _)| &start[14..16] == "00")
+            .collect();
+        Elsewhere {
+            first,
+            second,
+            kid,
+            free: free.into_iter(),
+        }
     }
-    second.sign_in_demo("parent@example.jp").await;
-    let kid = my_children(&second).await.remove(0);
-    let today = hagukumi_domain::calendar::local_date(Utc::now());
-    let calendar = second
-        .calendar("temporary-care", "with-i", "&minutes=60")
-        .await;
-    let free: Vec<(String, String)> = calendar["sites"][0]["days"]
-        .as_array()
-        .expect("days")
-        .iter()
-        .filter_map(|d| d["slots"].as_array())
-        .flatten()
-        .filter(|s| s["remaining"].as_u64().unwrap_or(0) > 0)
-        .map(|s| (local(&s["start"]), local(&s["end"])))
-        .filter(|(start, _)| &start[14..16] == "00")
-        .collect();
-    let mut free = free.into_iter();
-    let mut book = async || {
-        let (start, end) = free.next().expect("a free hour left");
-        let children = std::slice::from_ref(&kid);
-        second
+
+    /// Books the child's next free hour on the second server.
+    async fn book(&mut self) -> reqwest::Response {
+        let (start, end) = self.free.next().expect("a free hour left");
+        let children = std::slice::from_ref(&self.kid);
+        self.second
             .post_json(
                 "/api/v1/bookings",
                 &hours("temporary-care", "with-i", children, &start, &end),
             )
             .await
-    };
+    }
+
+    /// Books until a booking is refused, for at most 5 s (a change counts
+    /// within moments): the refusal's problem.
+    async fn refused(&mut self) -> Value {
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        let refused = loop {
+            let res = self.book().await;
+            if res.status() == 422 || std::time::Instant::now() > until {
+                break res;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        };
+        problem(refused, 422).await
+    }
+}
+
+async fn a_child_changed_elsewhere_counts_at_the_next_booking(db: Db) {
+    let mut at = Elsewhere::start(db).await;
+    let today = hagukumi_domain::calendar::local_date(Utc::now());
     // The first booking reads the family and the child (and keeps them).
-    assert_eq!(book().await.status(), 201);
+    assert_eq!(at.book().await.status(), 201);
     // The child's birth is taken back by plain SQL, outside both servers ...
-    let mut am = child::Entity::find_by_id(kid.parse::<Uuid>().expect("uuid"))
-        .one(&first.db)
+    let mut am = child::Entity::find_by_id(at.kid.parse::<Uuid>().expect("uuid"))
+        .one(&at.first.db)
         .await
         .expect("q")
         .expect("child")
         .into_active_model();
     am.birth_date = Set(None);
     am.due_date = Set(Some(today + chrono::Duration::days(60)));
-    am.update(&first.db).await.expect("update");
+    am.update(&at.first.db).await.expect("update");
     // ... and within moments the next booking of the child is refused for it.
-    let until = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    let refused = loop {
-        let res = book().await;
-        if res.status() == 422 || std::time::Instant::now() > until {
-            break res;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    };
-    let body = problem(refused, 422).await;
+    let body = at.refused().await;
     assert!(body.to_string().contains("not_born"), "{body}");
 }
 
 async fn rules_changed_elsewhere_count_at_the_next_booking(db: Db) {
-    // On PostgreSQL a server's booking rounds keep each municipality's rules
-    // and drop them on the database's change notices (rule_sets announce
-    // theirs); on SQLite they check the rules' stamp every time. Either way
-    // new rules count at the next booking on every server.
-    let first = spawn_app(db).await;
-    let (second, changes) = second_server(&first).await;
-    if db == Db::Postgres {
-        assert!(
-            listening(&changes).await,
-            "the second server never listened"
-        );
-    }
-    second.sign_in_demo("parent@example.jp").await;
-    let kid = my_children(&second).await.remove(0);
-    let calendar = second
-        .calendar("temporary-care", "with-i", "&minutes=60")
-        .await;
-    let mut free = calendar["sites"][0]["days"]
-        .as_array()
-        .expect("days")
-        .iter()
-        .filter_map(|d| d["slots"].as_array())
-        .flatten()
-        .filter(|s| s["remaining"].as_u64().unwrap_or(0) > 0)
-        .map(|s| (local(&s["start"]), local(&s["end"])))
-        .filter(|(start, _)| &start[14..16] == "00")
-        .collect::<Vec<_>>()
-        .into_iter();
-    let mut book = async || {
-        let (start, end) = free.next().expect("a free hour left");
-        let children = std::slice::from_ref(&kid);
-        second
-            .post_json(
-                "/api/v1/bookings",
-                &hours("temporary-care", "with-i", children, &start, &end),
-            )
-            .await
-    };
+    let mut at = Elsewhere::start(db).await;
     // The first booking reads the rules (and keeps them).
-    assert_eq!(book().await.status(), 201);
+    assert_eq!(at.book().await.status(), 201);
     // A new version of temporary care's rules, from today, allows 30 minutes
     // a day; it is written by plain SQL, outside both servers ...
     let parent = user::Entity::find()
         .filter(user::Column::Email.eq("parent@example.jp"))
-        .one(&first.db)
+        .one(&at.first.db)
         .await
         .expect("q")
         .expect("parent");
     let latest = rule_set::Entity::find()
         .filter(rule_set::Column::MunicipalityId.eq(parent.municipality_id))
         .filter(rule_set::Column::ServiceKey.eq("temporary-care"))
-        .all(&first.db)
+        .all(&at.first.db)
         .await
         .expect("q")
         .into_iter()
@@ -196,19 +185,11 @@ async fn rules_changed_elsewhere_count_at_the_next_booking(db: Db) {
         rules: Set(rules),
         created_at: Set(Utc::now()),
     }
-    .insert(&first.db)
+    .insert(&at.first.db)
     .await
     .expect("insert");
     // ... and within moments an hour is too long on the second server.
-    let until = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    let refused = loop {
-        let res = book().await;
-        if res.status() == 422 || std::time::Instant::now() > until {
-            break res;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    };
-    let body = problem(refused, 422).await;
+    let body = at.refused().await;
     assert!(body.to_string().contains("too_long"), "{body}");
 }
 
