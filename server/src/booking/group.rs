@@ -550,7 +550,7 @@ async fn attempt(
     laps.lap(4);
     // Every row of the round, sent as one statement on PostgreSQL with the
     // emails (see `db::Batch`).
-    let mut batch = db::Batch::new();
+    let mut batch = db::Batch::new(txn.get_database_backend());
     let rows = writes.made.iter().map(|s| {
         let size = s.row.details.to_string().len() + 512;
         (s.row.clone().into_active_model(), size)

@@ -321,7 +321,7 @@ pub async fn insert_sized<A>(
 where
     A: ActiveModelTrait + Send,
 {
-    let mut batch = Batch::new();
+    let mut batch = Batch::new(conn.get_database_backend());
     batch.insert_sized(rows);
     batch.run(conn).await
 }
@@ -351,9 +351,29 @@ fn grouped<T>(items: Vec<(T, usize)>, most: usize) -> Vec<(Vec<T>, usize)> {
 /// days. (PostgreSQL runs every part; foreign keys between the parts are
 /// checked at the end of the statement.) Elsewhere each insert is a statement
 /// of its own.
-#[derive(Default)]
+///
+/// On PostgreSQL a table's rows go as one JSON parameter
+/// (`INSERT … SELECT … FROM json_populate_recordset(NULL::t, $1::json)`)
+/// rather than a parameter per value: the statement's text then depends only
+/// on its tables and columns, not on how many rows a round has, so each
+/// connection prepares it once instead of parsing, describing and planning a
+/// statement of a thousand or two parameters every round, and the values are
+/// written once, as JSON, instead of through the query builder and the
+/// driver's encoding.
 pub struct Batch {
-    inserts: Vec<(InsertStatement, usize)>,
+    backend: DbBackend,
+    parts: Vec<(Part, usize)>,
+}
+
+/// One insert of a [`Batch`].
+enum Part {
+    Insert(Box<InsertStatement>),
+    /// PostgreSQL: rows of `table`, as a JSON array of objects with `columns`.
+    Json {
+        table: &'static str,
+        columns: Vec<&'static str>,
+        rows: String,
+    },
 }
 
 /// The most inserts one statement of a [`Batch`] carries: a hundred rows each
@@ -361,8 +381,11 @@ pub struct Batch {
 const BATCH_PARTS: usize = 8;
 
 impl Batch {
-    pub fn new() -> Self {
-        Batch::default()
+    pub fn new(backend: DbBackend) -> Self {
+        Batch {
+            backend,
+            parts: Vec::new(),
+        }
     }
 
     /// Adds `rows`, a hundred to an insert.
@@ -380,46 +403,196 @@ impl Batch {
         A: ActiveModelTrait + Send,
     {
         for (chunk, bytes) in grouped(rows, 100) {
-            self.add(A::Entity::insert_many(chunk).into_query(), bytes);
+            let part = match self.backend {
+                DbBackend::Postgres => json_part(chunk),
+                _ => Part::Insert(Box::new(A::Entity::insert_many(chunk).into_query())),
+            };
+            self.parts.push((part, bytes));
         }
     }
 
     /// Adds one insert of at most a hundred rows, such as an upsert.
     pub fn add(&mut self, insert: InsertStatement, bytes: usize) {
-        self.inserts.push((insert, bytes));
+        self.parts.push((Part::Insert(Box::new(insert)), bytes));
     }
 
     /// Sends everything added, in the order added, and empties the batch.
     pub async fn run(&mut self, conn: &impl ConnectionTrait) -> Result<(), DbErr> {
-        let inserts = std::mem::take(&mut self.inserts);
+        let parts = std::mem::take(&mut self.parts);
         if conn.get_database_backend() != DbBackend::Postgres {
-            for (insert, _) in &inserts {
-                conn.execute(insert).await?;
+            for (part, _) in parts {
+                match part {
+                    Part::Insert(insert) => conn.execute(insert.as_ref()).await?,
+                    Part::Json { .. } => {
+                        return Err(DbErr::Custom(
+                            "a PostgreSQL batch run on another database".into(),
+                        ));
+                    }
+                };
             }
             return Ok(());
         }
-        for (part, _) in grouped(inserts, BATCH_PARTS) {
-            conn.execute_raw(with_parts(&part)).await?;
+        for (part, _) in grouped(parts, BATCH_PARTS) {
+            conn.execute_raw(with_parts(part)).await?;
         }
         Ok(())
     }
 }
 
+/// `rows` as a [`Part::Json`]; as a plain insert where a row sets other
+/// columns than the first (a missing key would read as `NULL`, not as the
+/// column's default) or holds a kind of value [`write_json`] does not carry.
+fn json_part<A>(mut rows: Vec<A>) -> Part
+where
+    A: ActiveModelTrait + Send,
+{
+    use sea_orm::sea_query::{Alias, Query};
+    use sea_orm::{EntityName, IdenStatic, Iterable};
+    type Column<A> = <<A as ActiveModelTrait>::Entity as EntityTrait>::Column;
+    let table = <A::Entity as Default>::default().table_name();
+    let all: Vec<Column<A>> = Column::<A>::iter().collect();
+    let set = |r: &A| -> Vec<bool> { all.iter().map(|c| !r.is_not_set(*c)).collect() };
+    let mask = rows.first().map(set).unwrap_or_default();
+    if !mask.contains(&true) || rows.iter().any(|r| set(r) != mask) {
+        return Part::Insert(Box::new(A::Entity::insert_many(rows).into_query()));
+    }
+    let columns: Vec<Column<A>> = all
+        .iter()
+        .zip(&mask)
+        .filter_map(|(c, set)| set.then_some(*c))
+        .collect();
+    let values: Vec<Vec<sea_orm::Value>> = rows
+        .iter_mut()
+        .map(|r| {
+            columns
+                .iter()
+                .filter_map(|c| r.take(*c).into_value())
+                .collect()
+        })
+        .collect();
+    let names: Vec<&'static str> = columns.iter().map(|c| c.as_str()).collect();
+    let mut out = Vec::with_capacity(values.len() * 256);
+    out.push(b'[');
+    let mut fits = true;
+    for (i, row) in values.iter().enumerate() {
+        out.extend_from_slice(if i == 0 { b"{" } else { b",{" });
+        for (j, (name, value)) in names.iter().zip(row).enumerate() {
+            if j > 0 {
+                out.push(b',');
+            }
+            fits &= serde_json::to_writer(&mut out, name).is_ok();
+            out.push(b':');
+            fits &= write_json(&mut out, value);
+        }
+        out.push(b'}');
+    }
+    out.push(b']');
+    match String::from_utf8(out) {
+        Ok(rows) if fits => Part::Json {
+            table,
+            columns: names,
+            rows,
+        },
+        _ => {
+            let mut insert = Query::insert();
+            insert
+                .into_table(Alias::new(table))
+                .columns(names.iter().map(|n| Alias::new(*n)));
+            for row in values {
+                insert.values_panic(row.into_iter().map(Into::into));
+            }
+            Part::Insert(Box::new(insert))
+        }
+    }
+}
+
+/// Writes `value` as the JSON that PostgreSQL reads back as the same value
+/// (timestamps to the microsecond, as the driver sends them); `false` for a
+/// kind of value it does not carry.
+fn write_json(out: &mut Vec<u8>, value: &sea_orm::Value) -> bool {
+    use chrono::SecondsFormat;
+    use sea_orm::Value as V;
+    use std::io::Write as _;
+    fn text(out: &mut Vec<u8>, s: &str) -> bool {
+        serde_json::to_writer(&mut *out, s).is_ok()
+    }
+    match value {
+        V::Bool(None)
+        | V::TinyInt(None)
+        | V::SmallInt(None)
+        | V::Int(None)
+        | V::BigInt(None)
+        | V::String(None)
+        | V::Json(None)
+        | V::Uuid(None)
+        | V::ChronoDate(None)
+        | V::ChronoDateTime(None)
+        | V::ChronoDateTimeUtc(None)
+        | V::ChronoDateTimeWithTimeZone(None) => {
+            out.extend_from_slice(b"null");
+            true
+        }
+        V::Bool(Some(b)) => {
+            out.extend_from_slice(if *b { b"true" } else { b"false" });
+            true
+        }
+        V::TinyInt(Some(n)) => write!(out, "{n}").is_ok(),
+        V::SmallInt(Some(n)) => write!(out, "{n}").is_ok(),
+        V::Int(Some(n)) => write!(out, "{n}").is_ok(),
+        V::BigInt(Some(n)) => write!(out, "{n}").is_ok(),
+        V::String(Some(s)) => text(out, s),
+        V::Json(Some(j)) => serde_json::to_writer(&mut *out, j.as_ref()).is_ok(),
+        V::Uuid(Some(u)) => write!(out, "\"{u}\"").is_ok(),
+        V::ChronoDate(Some(d)) => write!(out, "\"{}\"", d.format("%Y-%m-%d")).is_ok(),
+        V::ChronoDateTime(Some(t)) => {
+            write!(out, "\"{}\"", t.format("%Y-%m-%dT%H:%M:%S%.6f")).is_ok()
+        }
+        V::ChronoDateTimeUtc(Some(t)) => text(out, &t.to_rfc3339_opts(SecondsFormat::Micros, true)),
+        V::ChronoDateTimeWithTimeZone(Some(t)) => {
+            text(out, &t.to_rfc3339_opts(SecondsFormat::Micros, false))
+        }
+        _ => false,
+    }
+}
+
 /// `WITH w0 AS (first), w1 AS (second), … last` on PostgreSQL, its
 /// parameters numbered across the parts.
-fn with_parts(inserts: &[InsertStatement]) -> Statement {
+fn with_parts(parts: Vec<Part>) -> Statement {
+    use sea_orm::sea_query::SqlWriter as _;
     use std::fmt::Write as _;
     let mut sql = SqlWriterValues::new("$", true);
-    let (last, before) = inserts.split_last().expect("a batch part is never empty");
-    for (i, insert) in before.iter().enumerate() {
-        let _ = write!(sql, "{} w{i} AS (", if i == 0 { "WITH" } else { "," });
-        insert.build_collect_into(PostgresQueryBuilder, &mut sql);
-        let _ = write!(sql, ")");
+    let count = parts.len();
+    for (i, part) in parts.into_iter().enumerate() {
+        let last = i + 1 == count;
+        if !last {
+            let _ = write!(sql, "{} w{i} AS (", if i == 0 { "WITH" } else { "," });
+        } else if i > 0 {
+            let _ = write!(sql, " ");
+        }
+        match part {
+            Part::Insert(insert) => insert.build_collect_into(PostgresQueryBuilder, &mut sql),
+            Part::Json {
+                table,
+                columns,
+                rows,
+            } => {
+                let columns = columns
+                    .iter()
+                    .map(|c| format!("\"{c}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let _ = write!(
+                    sql,
+                    "INSERT INTO \"{table}\" ({columns}) SELECT {columns} FROM json_populate_recordset(NULL::\"{table}\", "
+                );
+                sql.push_param(rows.into(), &PostgresQueryBuilder);
+                let _ = write!(sql, "::json)");
+            }
+        }
+        if !last {
+            let _ = write!(sql, ")");
+        }
     }
-    if !before.is_empty() {
-        let _ = write!(sql, " ");
-    }
-    last.build_collect_into(PostgresQueryBuilder, &mut sql);
     let (sql, values) = sql.into_parts();
     Statement::from_sql_and_values(DbBackend::Postgres, sql, values)
 }
@@ -450,6 +623,66 @@ mod tests {
     }
 
     #[test]
+    fn rows_go_to_postgresql_as_json_it_reads_back_as_the_same_values() {
+        use chrono::TimeZone;
+        let at = chrono::Utc
+            .with_ymd_and_hms(2026, 12, 7, 9, 30, 0)
+            .single()
+            .expect("time")
+            + chrono::Duration::nanoseconds(123_456_789);
+        let json = |v: sea_orm::Value| {
+            let mut out = Vec::new();
+            assert!(write_json(&mut out, &v), "{v:?}");
+            String::from_utf8(out).expect("utf-8")
+        };
+        // Truncated to the microsecond, as the driver sends a timestamp.
+        assert_eq!(json(at.into()), "\"2026-12-07T09:30:00.123456Z\"");
+        assert_eq!(
+            json(Option::<chrono::DateTime<chrono::Utc>>::None.into()),
+            "null"
+        );
+        assert_eq!(json("「予約」\n\"x\"".into()), "\"「予約」\\n\\\"x\\\"\"");
+        assert_eq!(json(Uuid::nil().into()), format!("\"{}\"", Uuid::nil()));
+        assert_eq!(json(serde_json::json!({"a": [1]}).into()), "{\"a\":[1]}");
+        assert_eq!(json(i64::MIN.into()), i64::MIN.to_string());
+        assert!(!write_json(
+            &mut Vec::new(),
+            &sea_orm::Value::Double(Some(0.5))
+        ));
+
+        // Rows that set the same columns go as one parameter; a statement
+        // of two such parts is numbered $1, $2 whatever the rows.
+        let lock = |key: &str| capacity_lock::ActiveModel {
+            resource_key: Set(key.to_owned()),
+            day: Set(chrono::NaiveDate::from_ymd_opt(2026, 12, 7).expect("date")),
+            version: Set(1),
+        };
+        let part = json_part(vec![lock("a"), lock("b")]);
+        let Part::Json { table, rows, .. } = &part else {
+            panic!("rows setting the same columns go as JSON");
+        };
+        assert_eq!(*table, "capacity_locks");
+        assert_eq!(
+            rows,
+            "[{\"resource_key\":\"a\",\"day\":\"2026-12-07\",\"version\":1},{\"resource_key\":\"b\",\"day\":\"2026-12-07\",\"version\":1}]"
+        );
+        let stmt = with_parts(vec![part, json_part(vec![lock("c")])]);
+        assert_eq!(
+            stmt.sql,
+            "WITH w0 AS (INSERT INTO \"capacity_locks\" (\"resource_key\", \"day\", \"version\") \
+             SELECT \"resource_key\", \"day\", \"version\" FROM json_populate_recordset(NULL::\"capacity_locks\", $1::json)) \
+             INSERT INTO \"capacity_locks\" (\"resource_key\", \"day\", \"version\") \
+             SELECT \"resource_key\", \"day\", \"version\" FROM json_populate_recordset(NULL::\"capacity_locks\", $2::json)"
+        );
+        let mut partial = lock("d");
+        partial.version = sea_orm::ActiveValue::NotSet;
+        assert!(
+            matches!(json_part(vec![lock("e"), partial]), Part::Insert(_)),
+            "a row that leaves a column to its default is not sent as NULL"
+        );
+    }
+
+    #[test]
     fn a_batch_numbers_its_parameters_across_its_parts() {
         let lock = |key: &str| capacity_lock::ActiveModel {
             resource_key: Set(key.to_owned()),
@@ -459,7 +692,10 @@ mod tests {
         let first = capacity_lock::Entity::insert_many([lock("a"), lock("b")]).into_query();
         let second =
             capacity_lock::Entity::insert_many([lock(&Uuid::nil().to_string())]).into_query();
-        let stmt = with_parts(&[first, second]);
+        let stmt = with_parts(vec![
+            Part::Insert(Box::new(first)),
+            Part::Insert(Box::new(second)),
+        ]);
         assert!(
             stmt.sql
                 .starts_with("WITH w0 AS (INSERT INTO \"capacity_locks\"")
