@@ -15,6 +15,7 @@ mod m20261204_000013_holding_cover;
 mod m20261206_000014_change_notices;
 mod m20261207_000015_round_costs;
 mod m20261208_000016_rules_notices;
+mod m20261209_000017_outbox_event;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000014_change_notices::Migration),
             Box::new(m20261207_000015_round_costs::Migration),
             Box::new(m20261208_000016_rules_notices::Migration),
+            Box::new(m20261209_000017_outbox_event::Migration),
         ]
     }
 }

@@ -11,7 +11,10 @@ use serde_json::{Value, json};
 use crate::helpers::{Db, problem, spawn_app_with};
 use crate::on_both_databases;
 
-on_both_databases!(sign_up_mail_is_written_with_the_account_and_listed_for_staff);
+on_both_databases!(
+    sign_up_mail_is_written_with_the_account_and_listed_for_staff,
+    staff_see_a_waiting_booking_email_as_it_will_be_sent
+);
 
 /// The outbox rows for one address, oldest first.
 pub async fn rows_for(db: &DatabaseConnection, to: &str) -> Vec<outbox::Model> {
@@ -113,6 +116,50 @@ async fn sign_up_mail_is_written_with_the_account_and_listed_for_staff(db: Db) {
         .post_json(&format!("/api/v1/admin/outbox/{}/retry", ja.id), &json!({}))
         .await;
     problem(res, 409).await;
+}
+
+/// A booking round writes its emails as their events, to be rendered when
+/// sent; until then staff still see each one's subject.
+async fn staff_see_a_waiting_booking_email_as_it_will_be_sent(db: Db) {
+    let app = spawn_app_with(db, |s| s.mail.worker_enabled = false).await;
+    app.sign_in_demo("parent@example.jp").await;
+    let kids = crate::bookings::my_children(&app).await;
+    let (_, slot) = crate::bookings::first_bookable(&app, "temporary-care", "with-i", "").await;
+    let start = slot["start"].as_str().expect("start")[..19].to_owned();
+    let end = format!("{}T11:00:00", &start[..10]);
+    let res = app
+        .post_json(
+            "/api/v1/bookings",
+            &json!({"service": "temporary-care", "site": "with-i", "children": &kids[..1],
+                    "period": {"kind": "hours", "start": start, "end": end}}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let rows = rows_for(&app.db, "parent@example.jp").await;
+    let row = rows
+        .iter()
+        .find(|r| r.kind == "booking_confirmed")
+        .expect("written with the booking");
+    assert!(row.event.is_some() && row.text_body.is_empty(), "{row:#?}");
+
+    let staff = app.another_browser();
+    staff.sign_in_demo("coordinator@example.jp").await;
+    let list: Vec<Value> = staff
+        .get("/api/v1/admin/outbox?status=pending")
+        .await
+        .json()
+        .await
+        .expect("json");
+    let item = list
+        .iter()
+        .find(|i| i["id"] == row.id.to_string())
+        .expect("listed");
+    let subject = item["subject"].as_str().unwrap_or("");
+    assert!(
+        subject.starts_with("【はぐくみ】予約が確定しました 一時預かり"),
+        "{item:#?}"
+    );
+    assert_eq!(item["calendar"], "REQUEST #0");
 }
 
 #[path = "../smtp/harness.rs"]
@@ -730,6 +777,25 @@ async fn real_bookings_send_their_mail_over_smtp(db: Db) {
         rows.iter()
             .any(|r| r.kind == "approvals_waiting" && r.to_address == "coordinator@example.jp"),
         "{rows:#?}"
+    );
+    // The booking's first email was written by its booking round as its
+    // event, and rendered when sent; the row keeps the message as sent.
+    let first = rows
+        .iter()
+        .find(|r| r.kind == "booking_confirmed" && r.entity_id.as_deref() == Some(&care_id))
+        .expect("confirmation");
+    assert!(first.event.is_some(), "{first:#?}");
+    assert!(first.subject.starts_with("【はぐくみ】予約が確定しました"));
+    assert!(
+        first
+            .text_body
+            .contains(&format!("/parent/bookings/{care_id}"))
+    );
+    assert!(
+        first
+            .ics
+            .as_deref()
+            .is_some_and(|i| i.contains("METHOD:REQUEST"))
     );
     harness::wait_for_messages(&dir, rows.len(), Duration::from_secs(10)).await;
     let msgs = received(&dir).await;

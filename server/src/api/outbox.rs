@@ -53,8 +53,14 @@ pub struct OutboxItem {
     pub entity_id: Option<String>,
 }
 
-impl From<outbox::Model> for OutboxItem {
-    fn from(m: outbox::Model) -> Self {
+impl OutboxItem {
+    /// `m` as staff see it; a message rendered only when it is sent shows the
+    /// subject it will have.
+    fn of(m: outbox::Model, settings: &crate::settings::Settings) -> Self {
+        let m = match repo::rendered(&m, settings) {
+            Ok(Some(r)) => r,
+            _ => m,
+        };
         OutboxItem {
             id: m.id,
             kind: m.kind,
@@ -119,7 +125,11 @@ pub async fn list(
         .limit(q.limit.unwrap_or(100).clamp(1, 500))
         .all(&state.db)
         .await?;
-    Ok(Json(rows.into_iter().map(OutboxItem::from).collect()))
+    Ok(Json(
+        rows.into_iter()
+            .map(|m| OutboxItem::of(m, &state.settings))
+            .collect(),
+    ))
 }
 
 /// The newest messages a staff member may see, for the staff mail page.
@@ -135,7 +145,10 @@ pub async fn recent_for(
         .limit(limit)
         .all(&state.db)
         .await?;
-    Ok(rows.into_iter().map(OutboxItem::from).collect())
+    Ok(rows
+        .into_iter()
+        .map(|m| OutboxItem::of(m, &state.settings))
+        .collect())
 }
 
 /// Tries a failed message again (attempts start from zero).

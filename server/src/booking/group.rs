@@ -60,7 +60,7 @@ use crate::db::changes::Topic;
 use crate::entities::{booking, idempotency_key, service, site};
 use crate::error::{ApiError, ApiResult};
 use crate::mail::booking_events::{self, Known};
-use crate::mail::outbox::{self, Already};
+use crate::mail::outbox::{self, Already, Render};
 use crate::state::{AppState, Cached};
 
 /// The most requests one transaction decides; the rest wait for the next.
@@ -104,6 +104,7 @@ impl GroupCommit {
             item: (job, tx),
             claims,
             passed: 0,
+            since: std::time::Instant::now(),
         });
         if !self.started.swap(true, Ordering::AcqRel) {
             tokio::spawn(runner(state.clone()));
@@ -133,13 +134,17 @@ impl GroupCommit {
         let busy = Claims::union(running.values());
         let (taken, kept) = select(std::mem::take(&mut *q), &busy, choose);
         let mut mine = Claims::default();
+        let now = std::time::Instant::now();
+        let mut waited = 0;
         let taken: Vec<(Job, Reply)> = taken
             .into_iter()
             .map(|queued| {
                 mine.add(&queued.claims);
+                waited += micros(now - queued.since);
                 queued.item
             })
             .collect();
+        ROUNDS[3].fetch_add(waited, Ordering::Relaxed);
         *q = kept;
         if !taken.is_empty() {
             running.insert(id, mine);
@@ -170,6 +175,8 @@ struct Queued<T = (Job, Reply)> {
     claims: Claims,
     /// Rounds that passed it over.
     passed: u8,
+    /// When it was queued.
+    since: std::time::Instant,
 }
 
 /// `queue` split into the next round (at most [`MAX_ROUND`]) and what waits,
@@ -334,18 +341,25 @@ fn stopped() -> ApiError {
     ApiError::Internal(anyhow::anyhow!("the booking transaction stopped"))
 }
 
-/// Rounds run, requests decided in them, and the time spent in them (µs), in
-/// this process: the load program's requests per transaction.
-static ROUNDS: [AtomicU64; 3] = [AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0)];
+/// Rounds run, requests decided in them, the time spent in them and the
+/// requests' time waiting for them (µs), in this process: the load program's
+/// requests per transaction.
+static ROUNDS: [AtomicU64; 4] = [const { AtomicU64::new(0) }; 4];
 
-/// (rounds, requests, microseconds in rounds) so far in this process.
-pub fn rounds() -> (u64, u64, u64) {
-    let [a, b, c] = &ROUNDS;
+/// (rounds, requests, microseconds in rounds, microseconds requests waited
+/// for their round) so far in this process.
+pub fn rounds() -> (u64, u64, u64, u64) {
+    let [a, b, c, d] = &ROUNDS;
     (
         a.load(Ordering::Relaxed),
         b.load(Ordering::Relaxed),
         c.load(Ordering::Relaxed),
+        d.load(Ordering::Relaxed),
     )
+}
+
+fn micros(d: std::time::Duration) -> u64 {
+    u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
 }
 
 async fn run(state: &AppState, round: Vec<(Job, Reply)>, mut next: Next) {
@@ -370,10 +384,7 @@ async fn run(state: &AppState, round: Vec<(Job, Reply)>, mut next: Next) {
         Err(e) => vec![Err(e)],
     };
     next.go();
-    ROUNDS[2].fetch_add(
-        u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
-        Ordering::Relaxed,
-    );
+    ROUNDS[2].fetch_add(micros(started.elapsed()), Ordering::Relaxed);
     for (reply, answer) in replies.into_iter().zip(answers) {
         // The caller may have hung up; its booking stands all the same.
         let _ = reply.send(answer);
@@ -408,8 +419,7 @@ impl Laps {
     /// Counts the time since the previous lap towards `phase`.
     fn lap(&mut self, phase: usize) {
         let now = std::time::Instant::now();
-        let micros = u64::try_from((now - self.0).as_micros()).unwrap_or(u64::MAX);
-        PHASE_MICROS[phase].fetch_add(micros, Ordering::Relaxed);
+        PHASE_MICROS[phase].fetch_add(micros(now - self.0), Ordering::Relaxed);
         self.0 = now;
     }
 }
@@ -606,7 +616,10 @@ async fn attempt(
         already.new_booking(s.row.id);
     }
     let mails = booking_events::mails_known(&txn, &writes.events, &known).await?;
-    batch.insert_sized(outbox::rows_many(&txn, &state.settings, &mails, &already).await?);
+    // The emails' events, rendered when they are sent: the round holds its
+    // days' locks until it commits.
+    let emails = outbox::rows_many(&txn, &state.settings, &mails, &already, Render::AtDelivery);
+    batch.insert_sized(emails.await?);
     batch.run(&txn).await?;
     laps.lap(6);
     txn.commit().await?;
@@ -1052,6 +1065,7 @@ mod tests {
                 item,
                 claims,
                 passed: 0,
+                since: std::time::Instant::now(),
             })
             .collect()
     }

@@ -1,5 +1,6 @@
-//! One email in the outbox: rendered at enqueue time (inside the transaction of
-//! the change it reports), then claimed, sent and marked by the mail worker.
+//! One email in the outbox: written inside the transaction of the change it
+//! reports, rendered then or (booking rounds) when it is sent, and claimed,
+//! sent and marked by the mail worker.
 
 use sea_orm::entity::prelude::*;
 
@@ -44,6 +45,11 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub sent_at: Option<DateTimeUtc>,
     pub location: Option<String>,
+    /// The event as JSON (`MailEvent`) when the message is rendered at
+    /// delivery: until then subject and bodies are empty (see
+    /// `mail::outbox::rendered`). NULL when rendered as it was written.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub event: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

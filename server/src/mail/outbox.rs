@@ -1,7 +1,9 @@
 //! The outbox API. [`enqueue`] renders an email and writes its row on the
 //! connection it is given — pass the transaction of the state change, so the
-//! email exists exactly when the change does. The worker then [`claim`]s rows,
-//! sends them and marks them [`mark_sent`], [`mark_retry`] or [`mark_failed`].
+//! email exists exactly when the change does. Booking rounds write the email's
+//! event instead ([`Render::AtDelivery`]) and the worker renders it as it
+//! sends it ([`rendered`]). The worker [`claim`]s rows, sends them and marks
+//! them [`mark_sent`], [`mark_retry`] or [`mark_failed`].
 
 use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
@@ -183,7 +185,7 @@ pub async fn enqueue_many(
     items: Vec<(Recipient, MailEvent)>,
     already: &Already,
 ) -> Result<Vec<Uuid>, DbErr> {
-    let rows = rows_many(conn, settings, &items, already).await?;
+    let rows = rows_many(conn, settings, &items, already, Render::Now).await?;
     let ids = rows
         .iter()
         .filter_map(|(r, _)| r.id.try_as_ref().copied())
@@ -200,18 +202,24 @@ pub async fn rows_many(
     settings: &Settings,
     items: &[(Recipient, MailEvent)],
     already: &Already,
+    render: Render,
 ) -> Result<Vec<(outbox::ActiveModel, usize)>, DbErr> {
-    let rows = build(conn, settings, items, None, already).await?;
+    let rows = build(conn, settings, items, None, already, render).await?;
     Ok(rows
         .into_iter()
         .map(|r| {
             let len = |v: &sea_orm::ActiveValue<String>| v.try_as_ref().map_or(0, String::len);
-            let ics = r
-                .ics
-                .try_as_ref()
-                .and_then(Option::as_ref)
-                .map_or(0, String::len);
-            let size = len(&r.text_body) + len(&r.html_body) + len(&r.subject) + ics + 512;
+            let opt = |v: &sea_orm::ActiveValue<Option<String>>| {
+                v.try_as_ref()
+                    .and_then(Option::as_ref)
+                    .map_or(0, String::len)
+            };
+            let size = len(&r.text_body)
+                + len(&r.html_body)
+                + len(&r.subject)
+                + opt(&r.ics)
+                + opt(&r.event)
+                + 512;
             (r, size)
         })
         .collect())
@@ -225,7 +233,16 @@ async fn insert(
     key: Option<&str>,
 ) -> Result<Vec<Uuid>, DbErr> {
     let mut ids = vec![];
-    for row in build(conn, settings, &[(to, event)], key, &Already::default()).await? {
+    for row in build(
+        conn,
+        settings,
+        &[(to, event)],
+        key,
+        &Already::default(),
+        Render::Now,
+    )
+    .await?
+    {
         let id = row.id.try_as_ref().copied();
         let res = outbox::Entity::insert(row)
             .on_conflict_do_nothing_on([outbox::Column::DedupeKey])
@@ -251,13 +268,165 @@ fn calendar_uid(event: &MailEvent, domain: &str) -> Option<String> {
     }
 }
 
-/// The outbox rows for `items`, rendered in each recipient's language.
+/// When a row's message is rendered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Render {
+    /// As the row is written: subject, bodies and calendar file are stored.
+    Now,
+    /// When the mail worker sends it: the row keeps the event (see
+    /// [`rendered`]). For booking rounds, whose transactions hold their days'
+    /// locks while they write: a rendered message is about 4.5 KB of text,
+    /// HTML and calendar, its event a few hundred bytes.
+    AtDelivery,
+}
+
+/// A message's calendar part, fixed when its row is written: the method, the
+/// event's `UID` and this version's `SEQUENCE`.
+struct Calendar<'a> {
+    method: &'a str,
+    uid: &'a str,
+    sequence: i32,
+}
+
+/// What is sent: subject and bodies, and the calendar file if any.
+struct Message {
+    rendered: super::templates::Rendered,
+    ics: Option<String>,
+}
+
+/// `event` as the recipient (`lang`, `name`, `email`) reads it. `stamp` is
+/// the calendar file's `DTSTAMP`: when the row was written.
+fn message(
+    settings: &Settings,
+    event: &MailEvent,
+    to: (Lang, &str, &str),
+    calendar: Option<Calendar<'_>>,
+    stamp: DateTime<Utc>,
+) -> Message {
+    let (lang, name, email) = to;
+    let mail = &settings.mail;
+    let public_url = &settings.server.public_url;
+    let rendered = event.render(lang, name, public_url);
+    let Some(cal) = calendar else {
+        return Message {
+            rendered,
+            ics: None,
+        };
+    };
+    let url = rendered_link(&rendered.text, public_url);
+    let ics = match event {
+        MailEvent::HomeStartVisits { plan, .. } => {
+            let present = hagukumi_domain::home_start::parent_present();
+            let description = format!("{}\n{url}", present.get(lang));
+            let summaries: Vec<String> = plan
+                .visits
+                .iter()
+                .map(|v| {
+                    format!(
+                        "{} {}（{}）",
+                        v.kind.get(lang),
+                        plan.family_label,
+                        match lang {
+                            Lang::Ja => "保護者同席",
+                            Lang::En => "parent present",
+                        }
+                    )
+                })
+                .collect();
+            let area = (!plan.area.is_empty()).then_some(plan.area.as_str());
+            let events: Vec<ics::PublishedEvent> = plan
+                .visits
+                .iter()
+                .zip(&summaries)
+                .map(|(v, summary)| ics::PublishedEvent {
+                    uid: ics::home_start_visit_uid(v.visit_id, mail.domain()),
+                    sequence: v.sequence,
+                    starts_at: v.starts_at,
+                    ends_at: v.ends_at,
+                    summary,
+                    location: area,
+                    description: &description,
+                    cancelled: v.cancelled,
+                })
+                .collect();
+            Some(ics::build_published(stamp, &url, &events))
+        }
+        _ => match (event.calendar(), event.booking()) {
+            (Some(method), Some(b)) => {
+                let summary = match &b.place {
+                    Some(p) => format!("{}（{}）", b.service.get(lang), p.get(lang)),
+                    None => b.service.get(lang).to_owned(),
+                };
+                let description = match lang {
+                    Lang::Ja => format!("予約番号 {}\n{url}", b.reference),
+                    Lang::En => format!("Booking number {}\n{url}", b.reference),
+                };
+                let place = b.place.as_ref().map(|p| p.get(lang).to_owned());
+                Some(ics::build(&CalendarEvent {
+                    method,
+                    uid: cal.uid,
+                    sequence: cal.sequence,
+                    stamp,
+                    starts_at: b.starts_at,
+                    ends_at: b.ends_at,
+                    summary: &summary,
+                    location: place.as_deref(),
+                    description: &description,
+                    url: &url,
+                    organizer_name: &mail.from_name,
+                    organizer_email: &mail.from_address,
+                    attendee_name: name,
+                    attendee_email: email,
+                }))
+            }
+            _ => None,
+        },
+    };
+    Message { rendered, ics }
+}
+
+/// `row` with its message, rendering it from its event if it was written
+/// with [`Render::AtDelivery`] and not yet sent; as it is otherwise. An event
+/// that cannot be read is an error (the row cannot be sent).
+pub fn rendered(row: &outbox::Model, settings: &Settings) -> Result<Option<outbox::Model>, String> {
+    let Some(json) = row.event.as_deref().filter(|_| row.text_body.is_empty()) else {
+        return Ok(None);
+    };
+    let event: MailEvent =
+        serde_json::from_str(json).map_err(|e| format!("the stored event cannot be read: {e}"))?;
+    let calendar = match (&row.ics_method, &row.ics_uid, row.ics_sequence) {
+        (Some(method), Some(uid), Some(sequence)) => Some(Calendar {
+            method,
+            uid,
+            sequence,
+        }),
+        _ => None,
+    };
+    let m = message(
+        settings,
+        &event,
+        (Lang::from_tag(&row.locale), &row.to_name, &row.to_address),
+        calendar,
+        row.created_at,
+    );
+    Ok(Some(outbox::Model {
+        subject: m.rendered.subject,
+        text_body: m.rendered.text,
+        html_body: m.rendered.html,
+        ics: m.ics,
+        ..row.clone()
+    }))
+}
+
+/// The outbox rows for `items`, each in its recipient's language, rendered
+/// as `render` says.
 async fn build(
     conn: &impl ConnectionTrait,
     settings: &Settings,
     items: &[(Recipient, MailEvent)],
     key: Option<&str>,
     already: &Already,
+    render: Render,
 ) -> Result<Vec<outbox::ActiveModel>, DbErr> {
     let mail = &settings.mail;
     let now = Utc::now();
@@ -286,94 +455,51 @@ async fn build(
             }
             None => None,
         };
+        let stored = match render {
+            Render::Now => None,
+            Render::AtDelivery => Some(
+                serde_json::to_string(event)
+                    .map_err(|e| DbErr::Custom(format!("mail event: {e}")))?,
+            ),
+        };
         for r in resolved {
-            let rendered = event.render(r.lang, &r.name, &settings.server.public_url);
-            let mut ics_cols = (None, None, None, None);
-            if let (MailEvent::HomeStartVisits { plan, .. }, Some(uid), Some(sequence)) =
-                (event, &uid, sequence)
-            {
-                let url = rendered_link(&rendered.text, &settings.server.public_url);
-                let present = hagukumi_domain::home_start::parent_present();
-                let description = format!("{}\n{url}", present.get(r.lang));
-                let summaries: Vec<String> = plan
-                    .visits
-                    .iter()
-                    .map(|v| {
-                        format!(
-                            "{} {}（{}）",
-                            v.kind.get(r.lang),
-                            plan.family_label,
-                            match r.lang {
-                                Lang::Ja => "保護者同席",
-                                Lang::En => "parent present",
-                            }
-                        )
-                    })
-                    .collect();
-                let area = (!plan.area.is_empty()).then_some(plan.area.as_str());
-                let events: Vec<ics::PublishedEvent> = plan
-                    .visits
-                    .iter()
-                    .zip(&summaries)
-                    .map(|(v, summary)| ics::PublishedEvent {
-                        uid: ics::home_start_visit_uid(v.visit_id, mail.domain()),
-                        sequence: v.sequence,
-                        starts_at: v.starts_at,
-                        ends_at: v.ends_at,
-                        summary,
-                        location: area,
-                        description: &description,
-                        cancelled: v.cancelled,
-                    })
-                    .collect();
-                ics_cols = (
-                    Some(ics::build_published(now, &url, &events)),
-                    Some("PUBLISH".to_owned()),
-                    Some(uid.clone()),
-                    Some(sequence),
-                );
-            }
-            if let (Some(method), Some(b), Some(uid), Some(sequence)) =
-                (event.calendar(), event.booking(), &uid, sequence)
-            {
-                // A cancellation only means something to a calendar that got the invitation.
-                let invited =
-                    method == CalendarMethod::Request || was_invited(conn, uid, &r.email).await?;
-                if invited {
-                    let summary = match &b.place {
-                        Some(p) => format!("{}（{}）", b.service.get(r.lang), p.get(r.lang)),
-                        None => b.service.get(r.lang).to_owned(),
-                    };
-                    let url = rendered_link(&rendered.text, &settings.server.public_url);
-                    let description = match r.lang {
-                        Lang::Ja => format!("予約番号 {}\n{url}", b.reference),
-                        Lang::En => format!("Booking number {}\n{url}", b.reference),
-                    };
-                    let place = b.place.as_ref().map(|p| p.get(r.lang).to_owned());
-                    let text = ics::build(&CalendarEvent {
-                        method,
-                        uid,
-                        sequence,
-                        stamp: now,
-                        starts_at: b.starts_at,
-                        ends_at: b.ends_at,
-                        summary: &summary,
-                        location: place.as_deref(),
-                        description: &description,
-                        url: &url,
-                        organizer_name: &mail.from_name,
-                        organizer_email: &mail.from_address,
-                        attendee_name: &r.name,
-                        attendee_email: &r.email,
-                    });
-                    ics_cols = (
-                        Some(text),
-                        Some(method.as_str().to_owned()),
-                        Some(uid.clone()),
-                        Some(sequence),
-                    );
+            let method = match (event, &uid, sequence) {
+                (MailEvent::HomeStartVisits { .. }, Some(_), Some(_)) => Some("PUBLISH"),
+                (_, Some(uid), Some(_)) => match event.calendar() {
+                    // A cancellation only means something to a calendar that got the invitation.
+                    Some(m)
+                        if m == CalendarMethod::Request
+                            || was_invited(conn, uid, &r.email).await? =>
+                    {
+                        Some(m.as_str())
+                    }
+                    _ => None,
+                },
+                _ => None,
+            };
+            let calendar = match (method, &uid, sequence) {
+                (Some(method), Some(uid), Some(sequence)) => Some(Calendar {
+                    method,
+                    uid,
+                    sequence,
+                }),
+                _ => None,
+            };
+            let (ics_method, ics_uid, ics_sequence) = match &calendar {
+                Some(c) => (
+                    Some(c.method.to_owned()),
+                    Some(c.uid.to_owned()),
+                    Some(c.sequence),
+                ),
+                None => (None, None, None),
+            };
+            let (subject, text_body, html_body, ics) = match render {
+                Render::Now => {
+                    let m = message(settings, event, (r.lang, &r.name, &r.email), calendar, now);
+                    (m.rendered.subject, m.rendered.text, m.rendered.html, m.ics)
                 }
-            }
+                Render::AtDelivery => (String::new(), String::new(), String::new(), None),
+            };
             let id = Uuid::now_v7();
             let row = outbox::ActiveModel {
                 id: Set(id),
@@ -384,13 +510,13 @@ async fn build(
                 to_address: Set(r.email),
                 to_name: Set(r.name),
                 locale: Set(r.lang.code().to_owned()),
-                subject: Set(rendered.subject),
-                text_body: Set(rendered.text),
-                html_body: Set(rendered.html),
-                ics: Set(ics_cols.0),
-                ics_method: Set(ics_cols.1),
-                ics_uid: Set(ics_cols.2),
-                ics_sequence: Set(ics_cols.3),
+                subject: Set(subject),
+                text_body: Set(text_body),
+                html_body: Set(html_body),
+                ics: Set(ics),
+                ics_method: Set(ics_method),
+                ics_uid: Set(ics_uid),
+                ics_sequence: Set(ics_sequence),
                 entity: Set(match event {
                     MailEvent::HomeStartVisits { .. } => Some("home_start_plan".to_owned()),
                     _ => event.booking().map(|_| "booking".to_owned()),
@@ -409,6 +535,7 @@ async fn build(
                 created_at: Set(now),
                 sent_at: Set(None),
                 location: Set(None),
+                event: Set(stored.clone()),
             };
             rows.push(row);
         }
@@ -536,13 +663,26 @@ pub async fn claim(
 
 /// Ends the claim with the row `sent`. False if the claim was lost meanwhile
 /// (it ran out and another worker took the row).
+///
+/// `rendered` is the message as sent when it was rendered at delivery
+/// ([`rendered`]): the row keeps it, as it keeps every other message, so what
+/// a family was sent can be read later.
 pub async fn mark_sent(
     conn: &impl ConnectionTrait,
     id: Uuid,
     worker: &str,
     location: Option<String>,
+    rendered: Option<&outbox::Model>,
 ) -> Result<bool, DbErr> {
-    let res = outbox::Entity::update_many()
+    let mut update = outbox::Entity::update_many();
+    if let Some(m) = rendered {
+        update = update
+            .col_expr(outbox::Column::Subject, Expr::value(m.subject.as_str()))
+            .col_expr(outbox::Column::TextBody, Expr::value(m.text_body.as_str()))
+            .col_expr(outbox::Column::HtmlBody, Expr::value(m.html_body.as_str()))
+            .col_expr(outbox::Column::Ics, Expr::value(m.ics.clone()));
+    }
+    let res = update
         .col_expr(outbox::Column::Status, Expr::value(SENT))
         .col_expr(outbox::Column::SentAt, Expr::value(Utc::now()))
         .col_expr(outbox::Column::Location, Expr::value(location))
@@ -627,4 +767,99 @@ pub async fn requeue(conn: &impl ConnectionTrait, id: Uuid) -> Result<bool, DbEr
         .exec(conn)
         .await?;
     Ok(res.rows_affected == 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+    use hagukumi_domain::Text;
+    use sea_orm::TryIntoModel;
+
+    use super::*;
+    use crate::mail::templates::BookingInfo;
+
+    fn confirmed() -> MailEvent {
+        let starts_at = Utc
+            .with_ymd_and_hms(2027, 1, 12, 1, 0, 0)
+            .single()
+            .expect("time");
+        MailEvent::BookingConfirmed {
+            booking: BookingInfo {
+                booking_id: Uuid::now_v7(),
+                reference: "HG-0000ABCD".into(),
+                service: Text::new("一時預かり", "Temporary care"),
+                place: Some(Text::new("ウィズ・アイ", "With-I")),
+                starts_at,
+                ends_at: starts_at + chrono::Duration::hours(2),
+                child_given_name: Some("さくら".into()),
+            },
+        }
+    }
+
+    /// A booking round's email, written as its event and rendered when sent,
+    /// is the message it would have been had it been rendered as it was
+    /// written: subject, both bodies and the calendar invitation.
+    #[tokio::test]
+    async fn an_email_rendered_at_delivery_is_the_one_rendered_when_written() {
+        // A real database, though these emails read nothing from it: the
+        // recipient is an address and the booking is new.
+        let conn = sea_orm::Database::connect("sqlite::memory:")
+            .await
+            .expect("sqlite");
+        let settings = Settings::default();
+        for lang in [Lang::Ja, Lang::En] {
+            let event = confirmed();
+            let to = Recipient::Address {
+                email: "parent@example.jp".into(),
+                name: "山田 花子".into(),
+                lang,
+            };
+            let mut already = Already::default();
+            already.new_booking(event.booking().expect("booking").booking_id);
+            let items = [(to, event)];
+            let model = |rows: Vec<(outbox::ActiveModel, usize)>| {
+                let mut rows: Vec<outbox::Model> = rows
+                    .into_iter()
+                    .map(|(r, _)| r.try_into_model().expect("every column set"))
+                    .collect();
+                assert_eq!(rows.len(), 1);
+                rows.remove(0)
+            };
+            let now = rows_many(&conn, &settings, &items, &already, Render::Now).await;
+            let now = model(now.expect("rows"));
+            let later = rows_many(&conn, &settings, &items, &already, Render::AtDelivery).await;
+            let mut later = model(later.expect("rows"));
+
+            assert!(now.event.is_none() && later.event.is_some());
+            assert!(later.subject.is_empty() && later.text_body.is_empty());
+            assert!(later.ics.is_none(), "nothing rendered yet");
+            assert_eq!(
+                (&later.ics_method, &later.ics_uid, later.ics_sequence),
+                (&now.ics_method, &now.ics_uid, now.ics_sequence),
+                "the invitation's version is fixed when the row is written"
+            );
+            // The calendar's DTSTAMP is when the row was written.
+            later.created_at = now.created_at;
+            let sent = rendered(&later, &settings)
+                .expect("readable")
+                .expect("rendered");
+            assert_eq!(sent.subject, now.subject);
+            assert_eq!(sent.text_body, now.text_body);
+            assert_eq!(sent.html_body, now.html_body);
+            assert_eq!(sent.ics, now.ics);
+            assert!(
+                sent.ics
+                    .as_deref()
+                    .is_some_and(|i| i.contains("METHOD:REQUEST"))
+            );
+            // Once rendered (and kept when sent), it is not rendered again.
+            assert!(rendered(&sent, &settings).expect("readable").is_none());
+            assert!(rendered(&now, &settings).expect("readable").is_none());
+            let broken = outbox::Model {
+                event: Some("{\"NoSuchEmail\":{}}".into()),
+                ..later
+            };
+            assert!(rendered(&broken, &settings).is_err(), "cannot be sent");
+        }
+    }
 }

@@ -120,14 +120,20 @@ impl Worker {
             );
             return self.fail(row, &why).await;
         }
-        let msg = match message::build(row, m) {
+        // A booking round's row carries its event: rendered now.
+        let rendered = match repo::rendered(row, &self.settings) {
+            Ok(r) => r,
+            Err(e) => return self.fail(row, &e).await,
+        };
+        let msg = match message::build(rendered.as_ref().unwrap_or(row), m) {
             Ok(msg) => msg,
             Err(e) => return self.fail(row, &e.to_string()).await,
         };
         match self.transport.send(row.id, msg).await {
             Ok(location) => {
                 let location = Some(truncate(&location, 500));
-                match repo::mark_sent(&self.db, row.id, &self.id, location).await {
+                match repo::mark_sent(&self.db, row.id, &self.id, location, rendered.as_ref()).await
+                {
                     Ok(true) => Outcome::Sent,
                     Ok(false) => {
                         tracing::warn!(id = %row.id, "claim lost before the message was marked sent; it may be sent again with the same Message-ID");

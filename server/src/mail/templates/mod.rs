@@ -30,6 +30,7 @@ mod welcome;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use hagukumi_domain::{Lang, Text};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use layout::Block;
@@ -37,7 +38,7 @@ pub use layout::Rendered;
 
 /// What an email says about one booking. The booking service fills it from its
 /// own rows; the child's given name (if any) appears in the body only.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BookingInfo {
     pub booking_id: Uuid,
     /// The number people quote on the phone.
@@ -50,7 +51,7 @@ pub struct BookingInfo {
 }
 
 /// A Home-Start plan as its mails show it: the family by initial and area only.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HomeStartInfo {
     pub plan_id: Uuid,
     pub reference: String,
@@ -61,7 +62,7 @@ pub struct HomeStartInfo {
 }
 
 /// One visit of a plan in a mail (and in its calendar file).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HomeStartVisitLine {
     pub visit_id: Uuid,
     pub kind: Text,
@@ -72,7 +73,7 @@ pub struct HomeStartVisitLine {
 }
 
 /// What happened to a plan's visits, for the reader.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum HomeStartChange {
     /// Parent: the visits are scheduled.
     Scheduled,
@@ -87,7 +88,7 @@ pub enum HomeStartChange {
 }
 
 /// A Family Support request as its mails show it (no child's name).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FsRequestInfo {
     pub request_id: Uuid,
     pub place: String,
@@ -132,7 +133,7 @@ impl FsRequestInfo {
 }
 
 /// The events that send mail. Each variant has a template module of the same name.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum MailEvent {
     /// A new account (sign-up).
     Welcome,
@@ -248,7 +249,7 @@ impl CalendarMethod {
 }
 
 /// Who reads the mail decides where its link leads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Audience {
     Parent,
     Provider,
