@@ -118,13 +118,11 @@ async fn sign_up_mail_is_written_with_the_account_and_listed_for_staff(db: Db) {
     problem(res, 409).await;
 }
 
-/// A booking round writes its emails as their events, to be rendered when
-/// sent; until then staff still see each one's subject.
-async fn staff_see_a_waiting_booking_email_as_it_will_be_sent(db: Db) {
-    let app = spawn_app_with(db, |s| s.mail.worker_enabled = false).await;
-    app.sign_in_demo("parent@example.jp").await;
-    let kids = crate::bookings::my_children(&app).await;
-    let (_, slot) = crate::bookings::first_bookable(&app, "temporary-care", "with-i", "").await;
+/// The family's first child in temporary care from the first free hour to
+/// 11:00, confirmed at once: the booking.
+async fn book_first_care_hour(app: &crate::helpers::TestApp) -> Value {
+    let kids = crate::bookings::my_children(app).await;
+    let (_, slot) = crate::bookings::first_bookable(app, "temporary-care", "with-i", "").await;
     let start = slot["start"].as_str().expect("start")[..19].to_owned();
     let end = format!("{}T11:00:00", &start[..10]);
     let res = app
@@ -135,6 +133,15 @@ async fn staff_see_a_waiting_booking_email_as_it_will_be_sent(db: Db) {
         )
         .await;
     assert_eq!(res.status(), 201);
+    res.json().await.expect("json")
+}
+
+/// A booking round writes its emails as their events, to be rendered when
+/// sent; until then staff still see each one's subject.
+async fn staff_see_a_waiting_booking_email_as_it_will_be_sent(db: Db) {
+    let app = spawn_app_with(db, |s| s.mail.worker_enabled = false).await;
+    app.sign_in_demo("parent@example.jp").await;
+    book_first_care_hour(&app).await;
     let rows = rows_for(&app.db, "parent@example.jp").await;
     let row = rows
         .iter()
@@ -702,23 +709,13 @@ async fn real_bookings_send_their_mail_over_smtp(db: Db) {
     let kids = crate::bookings::my_children(&app).await;
 
     // Temporary care confirms at once; then the family cancels it.
-    let (_, slot) = crate::bookings::first_bookable(&app, "temporary-care", "with-i", "").await;
-    let start = slot["start"].as_str().expect("start")[..19].to_owned();
-    let end = format!("{}T11:00:00", &start[..10]);
-    let res = app
-        .post_json(
-            "/api/v1/bookings",
-            &json!({"service": "temporary-care", "site": "with-i", "children": &kids[..1],
-                    "period": {"kind": "hours", "start": start, "end": end}}),
-        )
-        .await;
-    assert_eq!(res.status(), 201);
-    let care: Value = res.json().await.expect("json");
+    let care = book_first_care_hour(&app).await;
     let care_id = care["id"].as_str().expect("id").to_owned();
     // The reminder job, run at 20:00 the day before (twice, as two processes
     // would): one reminder.
     let mut settings = crate::helpers::test_settings(app.db_url.clone());
     smtp_to(&mut settings, port);
+    let start = care["start"].as_str().expect("start");
     let day: chrono::NaiveDate = start[..10].parse().expect("date");
     let evening = (day - chrono::Duration::days(1))
         .and_hms_opt(20, 0, 0)
