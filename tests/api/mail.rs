@@ -95,14 +95,7 @@ async fn sign_up_mail_is_written_with_the_account_and_listed_for_staff(db: Db) {
     // Staff see the outbox; parents do not.
     app.sign_in_demo("parent@example.jp").await;
     assert_eq!(app.get("/api/v1/admin/outbox").await.status(), 403);
-    let staff = app.another_browser();
-    staff.sign_in_demo("coordinator@example.jp").await;
-    let list: Vec<Value> = staff
-        .get("/api/v1/admin/outbox?status=sent")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let (staff, list) = staff_outbox(&app, "sent").await;
     let item = list
         .iter()
         .find(|i| i["to"] == "mail-ja@example.jp")
@@ -116,6 +109,22 @@ async fn sign_up_mail_is_written_with_the_account_and_listed_for_staff(db: Db) {
         .post_json(&format!("/api/v1/admin/outbox/{}/retry", ja.id), &json!({}))
         .await;
     problem(res, 409).await;
+}
+
+/// A coordinator's browser and the outbox as it lists the messages with `status`.
+async fn staff_outbox(
+    app: &crate::helpers::TestApp,
+    status: &str,
+) -> (crate::helpers::TestApp, Vec<Value>) {
+    let staff = app.another_browser();
+    staff.sign_in_demo("coordinator@example.jp").await;
+    let list = staff
+        .get(&format!("/api/v1/admin/outbox?status={status}"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    (staff, list)
 }
 
 /// The family's first child in temporary care from the first free hour to
@@ -149,14 +158,7 @@ async fn staff_see_a_waiting_booking_email_as_it_will_be_sent(db: Db) {
         .expect("written with the booking");
     assert!(row.event.is_some() && row.text_body.is_empty(), "{row:#?}");
 
-    let staff = app.another_browser();
-    staff.sign_in_demo("coordinator@example.jp").await;
-    let list: Vec<Value> = staff
-        .get("/api/v1/admin/outbox?status=pending")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let (_, list) = staff_outbox(&app, "pending").await;
     let item = list
         .iter()
         .find(|i| i["id"] == row.id.to_string())
