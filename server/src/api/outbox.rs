@@ -57,9 +57,11 @@ impl OutboxItem {
     /// `m` as staff see it; a message rendered only when it is sent shows the
     /// subject it will have.
     fn of(m: outbox::Model, settings: &crate::settings::Settings) -> Self {
+        // An event that cannot be read shows no subject; the worker marks
+        // the row failed, with why, when it tries to send it.
         let m = match repo::rendered(&m, settings) {
             Ok(Some(r)) => r,
-            _ => m,
+            Ok(None) | Err(_) => m,
         };
         OutboxItem {
             id: m.id,

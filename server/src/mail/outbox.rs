@@ -280,10 +280,9 @@ pub enum Render {
     AtDelivery,
 }
 
-/// A message's calendar part, fixed when its row is written: the method, the
-/// event's `UID` and this version's `SEQUENCE`.
+/// A message's calendar file, fixed when its row is written: the event's
+/// `UID` and this version's `SEQUENCE` (its method follows from the event).
 struct Calendar<'a> {
-    method: &'a str,
     uid: &'a str,
     sequence: i32,
 }
@@ -394,12 +393,9 @@ pub fn rendered(row: &outbox::Model, settings: &Settings) -> Result<Option<outbo
     };
     let event: MailEvent =
         serde_json::from_str(json).map_err(|e| format!("the stored event cannot be read: {e}"))?;
+    // A row carries a calendar file exactly when its method is set.
     let calendar = match (&row.ics_method, &row.ics_uid, row.ics_sequence) {
-        (Some(method), Some(uid), Some(sequence)) => Some(Calendar {
-            method,
-            uid,
-            sequence,
-        }),
+        (Some(_), Some(uid), Some(sequence)) => Some(Calendar { uid, sequence }),
         _ => None,
     };
     let m = message(
@@ -478,20 +474,12 @@ async fn build(
                 _ => None,
             };
             let calendar = match (method, &uid, sequence) {
-                (Some(method), Some(uid), Some(sequence)) => Some(Calendar {
-                    method,
-                    uid,
-                    sequence,
-                }),
+                (Some(_), Some(uid), Some(sequence)) => Some(Calendar { uid, sequence }),
                 _ => None,
             };
-            let (ics_method, ics_uid, ics_sequence) = match &calendar {
-                Some(c) => (
-                    Some(c.method.to_owned()),
-                    Some(c.uid.to_owned()),
-                    Some(c.sequence),
-                ),
-                None => (None, None, None),
+            let (ics_uid, ics_sequence) = match &calendar {
+                Some(c) => (Some(c.uid.to_owned()), Some(c.sequence)),
+                None => (None, None),
             };
             let (subject, text_body, html_body, ics) = match render {
                 Render::Now => {
@@ -514,7 +502,7 @@ async fn build(
                 text_body: Set(text_body),
                 html_body: Set(html_body),
                 ics: Set(ics),
-                ics_method: Set(ics_method),
+                ics_method: Set(method.map(str::to_owned)),
                 ics_uid: Set(ics_uid),
                 ics_sequence: Set(ics_sequence),
                 entity: Set(match event {
