@@ -190,6 +190,51 @@ async fn the_last_temporary_care_places_go_to_exactly_the_ratio(db: Db) {
         peak as usize <= capacity,
         "never more than {capacity} held (saw {peak})"
     );
+    // A server begins the transaction of its next round ahead while requests
+    // keep coming (PostgreSQL); once they stop, none is left idle in a
+    // transaction, and the next booking still goes through.
+    if db == Db::Postgres {
+        no_transaction_left_idle(&first).await;
+    }
+    let (late, child) = another_family(&first, "kiyose", "hour-late@example.jp", birth).await;
+    let later = first_infant_hour(&first).await;
+    let res = late
+        .post_json(
+            "/api/v1/bookings",
+            &json!({"service": "temporary-care", "site": "with-i", "children": [child],
+                "period": {"kind": "hours", "start": later.start, "end": later.end}}),
+        )
+        .await;
+    assert_eq!(
+        res.status().as_u16(),
+        201,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+}
+
+/// Waits (at most ten seconds) until no connection to `app`'s database is
+/// idle in a transaction.
+async fn no_transaction_left_idle(app: &TestApp) {
+    use sea_orm::{ConnectionTrait, Statement};
+    let sql = "SELECT COUNT(*) AS n FROM pg_stat_activity \
+               WHERE datname = current_database() AND pid <> pg_backend_pid() \
+               AND state LIKE 'idle in transaction%'";
+    let mut idle = -1;
+    for _ in 0..100 {
+        let row = app
+            .db
+            .query_one_raw(Statement::from_string(app.db.get_database_backend(), sql))
+            .await
+            .expect("pg_stat_activity")
+            .expect("a row");
+        idle = row.try_get::<i64>("", "n").expect("n");
+        if idle == 0 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{idle} connections still idle in a transaction");
 }
 
 /// One server's booking rounds keep what they hold on the days they lock; the

@@ -66,6 +66,12 @@ use crate::state::{AppState, Cached};
 /// The most requests one transaction decides; the rest wait for the next.
 const MAX_ROUND: usize = 64;
 
+/// The most requests one round takes where rounds overlap (PostgreSQL): a
+/// round that took everything queued ran long, and the requests that came
+/// back meanwhile then made the next one as long; smaller rounds side by
+/// side kept every request's wait shorter.
+const MAX_OVERLAPPING_ROUND: usize = 16;
+
 /// One request to book, waiting for its round.
 pub struct Job {
     pub user: CurrentUser,
@@ -93,7 +99,29 @@ pub struct GroupCommit {
     started: AtomicBool,
     /// The places held on the days the last rounds locked.
     held: HeldCache,
+    /// A transaction begun for the next round (PostgreSQL; see [`Spare`]).
+    spare: Mutex<Option<Spare>>,
 }
+
+/// A transaction begun on the rounds' connections before a round needs it.
+///
+/// On PostgreSQL a round's `BEGIN` was a round trip of its own, about a tenth
+/// of a round under load, and on the part of the round that spaces the rounds.
+/// While requests keep coming, a round that has answered its requests begins
+/// the transaction of a round to come, which then starts at its first
+/// statement. Nothing is read or written in it before the round's statements:
+/// in READ COMMITTED each statement takes its own snapshot, so a transaction
+/// begun early sees what one begun late would (the round reads the clock in
+/// Rust, never `now()`, which would be the time of the `BEGIN`). A spare not
+/// taken within [`SPARE_FOR`] is rolled back, so no connection stays idle in
+/// a transaction once the bookings stop.
+struct Spare {
+    txn: db::WriteTxn,
+    since: std::time::Instant,
+}
+
+/// How long a [`Spare`] waits for a round before it is rolled back.
+const SPARE_FOR: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl GroupCommit {
     /// Decides and stores `job`, with whatever other requests are waiting.
@@ -120,6 +148,50 @@ impl GroupCommit {
 
     fn lock_running(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Claims>> {
         self.running.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn lock_spare(&self) -> std::sync::MutexGuard<'_, Option<Spare>> {
+        self.spare.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The spare transaction, if one was begun less than [`SPARE_FOR`] ago.
+    fn take_spare(&self) -> Option<db::WriteTxn> {
+        let spare = self.lock_spare().take()?;
+        (spare.since.elapsed() < SPARE_FOR).then_some(spare.txn)
+    }
+
+    /// Begins a transaction for a round to come, while requests wait and
+    /// none is spare yet (PostgreSQL).
+    async fn make_spare(&self, state: &AppState) {
+        if state.rounds.get_database_backend() != DbBackend::Postgres
+            || self.lock_queue().is_empty()
+            || self.lock_spare().is_some()
+        {
+            return;
+        }
+        // A failed BEGIN is left to the round, which begins its own.
+        if let Ok(txn) = db::begin_write(&state.rounds).await {
+            let fresh = Spare {
+                txn,
+                since: std::time::Instant::now(),
+            };
+            // Another round's spare, made meanwhile, is as good.
+            let mut slot = self.lock_spare();
+            if slot.is_none() {
+                *slot = Some(fresh);
+            }
+        }
+    }
+
+    /// Rolls back a spare older than [`SPARE_FOR`].
+    fn drop_stale_spare(&self) {
+        let mut slot = self.lock_spare();
+        if slot
+            .as_ref()
+            .is_some_and(|s| s.since.elapsed() >= SPARE_FOR)
+        {
+            *slot = None;
+        }
     }
 
     /// The next round: its number and its requests, in the order they came.
@@ -179,7 +251,8 @@ struct Queued<T = (Job, Reply)> {
     since: std::time::Instant,
 }
 
-/// `queue` split into the next round (at most [`MAX_ROUND`]) and what waits,
+/// `queue` split into the next round (at most [`MAX_ROUND`], or
+/// [`MAX_OVERLAPPING_ROUND`] where rounds overlap) and what waits,
 /// each in order: see [`GroupCommit::take_round`].
 fn select<T>(
     queue: Vec<Queued<T>>,
@@ -188,9 +261,14 @@ fn select<T>(
 ) -> (Vec<Queued<T>>, Vec<Queued<T>>) {
     let mut taken = Vec::new();
     let mut kept = Vec::new();
+    let most = if choose {
+        MAX_OVERLAPPING_ROUND
+    } else {
+        MAX_ROUND
+    };
     let mut in_order = !choose || busy.is_empty();
     for mut queued in queue {
-        if taken.len() == MAX_ROUND {
+        if taken.len() == most {
             kept.push(queued);
             continue;
         }
@@ -277,16 +355,22 @@ impl Claims {
 /// that had to be scheduled, and that task then spawned the round, two waits
 /// between rounds in which no booking was decided.
 ///
-/// On PostgreSQL the next round starts while the one before writes its emails
-/// and commits ([`Next`]): it begins, reads its families and sites and asks
-/// for its locks meanwhile, and where the two share a day or a household the
-/// database makes it wait for the first one's commit, as it would a round of
-/// another process. One round after another, about a third of each round was
-/// spent before its locks, with the lane idle. The next round leaves out the
-/// requests for the families and days of the rounds still running (see
-/// [`GroupCommit::take_round`]): it then runs beside them instead of waiting
-/// at their locks. At most [`IN_FLIGHT`] rounds run at once; on SQLite, whose
-/// rounds queue for the one writer anyway, the next starts when the last ends.
+/// On PostgreSQL the next round starts as soon as the one before holds its
+/// locks ([`Next`]): it reads its families and sites and asks for its locks
+/// while the one before reads its counts, decides, writes and commits, and
+/// where the two share a day or a household the database makes it wait for
+/// the first one's commit, as it would a round of another process. One round
+/// after another, about a third of each round was spent before its locks,
+/// with the lane idle. The next round leaves out the requests for the
+/// families and days of the rounds still running (see
+/// [`GroupCommit::take_round`]) and takes at most [`MAX_OVERLAPPING_ROUND`]:
+/// it then runs beside them instead of waiting at their locks. At most
+/// [`IN_FLIGHT`] rounds run at once. (Two lanes, the next round starting once
+/// the one before had written its bookings and rounds as large as the queue
+/// made 1.6–2.1k bookings a second on the load program's machine; three
+/// lanes, the start at the locks and rounds of at most 16 made 2.0–2.7k.)
+/// On SQLite, whose rounds queue for the one writer anyway, the next starts
+/// when the last ends.
 ///
 /// Each round runs as a task of its own, so a caller who hangs up cannot cut
 /// the others' transaction short, and a panic fails that round, not the runner.
@@ -301,7 +385,13 @@ async fn runner(state: AppState) {
         let (id, round) = group.take_round(choose);
         if round.is_empty() {
             drop(lane);
-            group.wake.notified().await;
+            // Asleep, the runner still rolls back a spare left by the last round.
+            if tokio::time::timeout(SPARE_FOR, group.wake.notified())
+                .await
+                .is_err()
+            {
+                group.drop_stale_spare();
+            }
             continue;
         }
         let (next, started) = oneshot::channel();
@@ -323,10 +413,10 @@ async fn runner(state: AppState) {
 }
 
 /// Rounds of one process that may run at once (see [`runner`]).
-const IN_FLIGHT: usize = 2;
+pub const IN_FLIGHT: usize = 3;
 
 /// A round's word to the runner that the next round may start: sent once
-/// it has decided and written its bookings (PostgreSQL), or when it ends.
+/// it holds its locks (PostgreSQL), or when it ends.
 struct Next(Option<oneshot::Sender<()>>);
 
 impl Next {
@@ -389,6 +479,7 @@ async fn run(state: &AppState, round: Vec<(Job, Reply)>, mut next: Next) {
         // The caller may have hung up; its booking stands all the same.
         let _ = reply.send(answer);
     }
+    state.bookings.make_spare(state).await;
 }
 
 /// The parts of a round, in order: the load program's breakdown of a round.
@@ -397,6 +488,7 @@ pub const PHASES: [&str; 8] = [
     // On PostgreSQL the round begins while these are read, and both count here.
     "families, sites, rules",
     "locks",
+    // On PostgreSQL the sites read again under the locks count here too.
     "places held",
     "decisions",
     // The rows built, and written only where something reads them back.
@@ -488,8 +580,14 @@ async fn attempt(
         // Read through the pool, each query on a connection of its own, while
         // the round's connection begins: what is read before the locks stands
         // only until they are taken either way (see `sites_changed` below).
+        let spare = state.bookings.take_spare();
         futures::try_join!(
-            async { Ok::<_, ApiError>(db::begin_write(&state.rounds).await?) },
+            async {
+                Ok::<_, ApiError>(match spare {
+                    Some(txn) => txn,
+                    None => db::begin_write(&state.rounds).await?,
+                })
+            },
             Reference::load_cached(&state.db, Some(&state.cached), &asks)
         )?
     } else {
@@ -513,17 +611,23 @@ async fn attempt(
         }
     }
     let versions = locks.acquire_versions(&txn).await?;
+    laps.lap(2);
+    let postgres = txn.get_database_backend() == DbBackend::Postgres;
+    if postgres {
+        next.go();
+    }
     // A coordinator's change to a site (a day closed, beds added) holds the
     // days it touches until it commits. On SQLite this round's write lock came
     // before its reads, so what it read stands; on PostgreSQL the sites were read
     // before the locks, and a change committed in between must not be missed.
-    if txn.get_database_backend() == DbBackend::Postgres && sites_changed(&txn, &checked).await? {
+    // (Read through the pool beside the counts, the sites took longer than
+    // both reads one after the other here.)
+    if postgres && sites_changed(&txn, &checked).await? {
         // What this process keeps of the sites is older than this too: the
         // next attempt reads them afresh rather than wait for the notice.
         state.cached.changes.bump(Topic::Sites);
         return Ok(None);
     }
-    laps.lap(2);
     let (mut counts, mut kept) = read_counts(
         &txn,
         &checked,
@@ -593,11 +697,6 @@ async fn attempt(
         helper_visits::after_transition(&txn, state, actor, "requested", s).await?;
     }
     laps.lap(5);
-    // Starting the next round at this round's locks instead took smaller
-    // rounds and more CPU a booking, for fewer bookings a second.
-    if txn.get_database_backend() == DbBackend::Postgres {
-        next.go();
-    }
     let known = known(&txn, &state.cached, jobs, &writes).await?;
     // The families' accounts were read with their sessions a moment ago, and
     // the bookings are new: the emails need not ask again.

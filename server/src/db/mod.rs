@@ -18,6 +18,7 @@ use sea_orm::{
 use sea_orm_migration::MigratorTrait;
 use secrecy::ExposeSecret;
 
+use crate::booking::group::IN_FLIGHT;
 use crate::settings::DatabaseSettings;
 
 pub mod changes;
@@ -61,10 +62,11 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConn
 }
 
 /// The connections new-booking rounds write through ([`crate::booking::group`]).
-/// On PostgreSQL a process runs up to two rounds at once (the next begins
-/// while the last commits), on connections of their own: a round does not
-/// queue for a pool connection behind the requests' session reads, and its
-/// prepared statements stay prepared. One more than the rounds, because sqlx
+/// On PostgreSQL a process runs up to [`IN_FLIGHT`] rounds at once (the next
+/// begins once the last holds its locks), on connections of their own: a
+/// round does not queue for a pool connection behind the requests' session
+/// reads, and its prepared statements stay prepared. One more for the
+/// transaction begun ahead for the next round, and one more again because sqlx
 /// pings a connection when it goes back to its pool: a round that took the
 /// connection just released waited for that ping to be answered (1.1 ms of a
 /// 6.7 ms round, when a process ran one round at a time on one connection).
@@ -78,8 +80,9 @@ pub async fn rounds_connection(
     if db.get_database_backend() != DbBackend::Postgres {
         return Ok(db.clone());
     }
-    let mut opts = pool_options(settings.url.expose_secret(), 3);
-    opts.min_connections(3);
+    let n = u32::try_from(IN_FLIGHT + 2).unwrap_or(u32::MAX);
+    let mut opts = pool_options(settings.url.expose_secret(), n);
+    opts.min_connections(n);
     Ok(counted(Database::connect(opts).await?))
 }
 
