@@ -433,7 +433,7 @@ async fn run(kind: &str) -> anyhow::Result<()> {
         rounds_after.3 - rounds_before.3,
     );
     println!(
-        "booking transactions (group commit): {rounds}, {:.1} requests each, {:.2} ms each, {:.2} running on average (PostgreSQL overlaps two); a request waited {:.2} ms for its round",
+        "booking transactions (group commit): {rounds}, {:.1} requests each, {:.2} ms each, {:.2} running on average (PostgreSQL overlaps up to three); a request waited {:.2} ms for its round",
         requests as f64 / rounds.max(1) as f64,
         micros as f64 / 1000.0 / rounds.max(1) as f64,
         micros as f64 / 1e6 / elapsed,
