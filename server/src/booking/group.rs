@@ -367,8 +367,9 @@ impl Claims {
 /// it then runs beside them instead of waiting at their locks. At most
 /// [`IN_FLIGHT`] rounds run at once. (Two lanes, the next round starting once
 /// the one before had written its bookings and rounds as large as the queue
-/// made 1.6–2.1k bookings a second on the load program's machine; three
-/// lanes, the start at the locks and rounds of at most 16 made 2.0–2.7k.)
+/// made 1.6–2.2k bookings a second on the load program's machine, median
+/// 1.9k; three lanes, the start at the locks and rounds of at most 16 made
+/// 1.7–2.7k, median 2.1k; four lanes, or no cap, did no better.)
 /// On SQLite, whose rounds queue for the one writer anyway, the next starts
 /// when the last ends.
 ///
