@@ -120,6 +120,12 @@ struct Spare {
     since: std::time::Instant,
 }
 
+impl Spare {
+    fn stale(&self) -> bool {
+        self.since.elapsed() >= SPARE_FOR
+    }
+}
+
 /// How long a [`Spare`] waits for a round before it is rolled back.
 const SPARE_FOR: std::time::Duration = std::time::Duration::from_secs(1);
 
@@ -157,7 +163,7 @@ impl GroupCommit {
     /// The spare transaction, if one was begun less than [`SPARE_FOR`] ago.
     fn take_spare(&self) -> Option<db::WriteTxn> {
         let spare = self.lock_spare().take()?;
-        (spare.since.elapsed() < SPARE_FOR).then_some(spare.txn)
+        (!spare.stale()).then_some(spare.txn)
     }
 
     /// Begins a transaction for a round to come, while requests wait and
@@ -185,13 +191,8 @@ impl GroupCommit {
 
     /// Rolls back a spare older than [`SPARE_FOR`].
     fn drop_stale_spare(&self) {
-        let mut slot = self.lock_spare();
-        if slot
-            .as_ref()
-            .is_some_and(|s| s.since.elapsed() >= SPARE_FOR)
-        {
-            *slot = None;
-        }
+        let stale = self.lock_spare().take_if(|s| s.stale());
+        drop(stale);
     }
 
     /// The next round: its number and its requests, in the order they came.
@@ -1213,5 +1214,16 @@ mod tests {
         assert_eq!(items(&select(all, &Claims::default(), true).0), [0, 1]);
         let all = queue(vec![hours(3, 5), hours(4, 7)]);
         assert_eq!(items(&select(all, &busy, false).0), [0, 1]);
+    }
+
+    #[test]
+    fn overlapping_rounds_take_at_most_sixteen_and_sqlite_rounds_sixty_four() {
+        let many = |n: u32| queue((1..=n).map(|i| hours(u128::from(i), i % 28 + 1)).collect());
+        let (taken, kept) = select(many(20), &Claims::default(), true);
+        assert_eq!(items(&taken), (0..16).collect::<Vec<_>>());
+        assert_eq!(items(&kept), (16..20).collect::<Vec<_>>());
+        let (taken, kept) = select(many(70), &Claims::default(), false);
+        assert_eq!(taken.len(), 64);
+        assert_eq!(items(&kept), (64..70).collect::<Vec<_>>());
     }
 }
