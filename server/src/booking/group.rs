@@ -622,13 +622,20 @@ async fn attempt(
     // days it touches until it commits. On SQLite this round's write lock came
     // before its reads, so what it read stands; on PostgreSQL the sites were read
     // before the locks, and a change committed in between must not be missed.
-    // (Read through the pool beside the counts, the sites took longer than
-    // both reads one after the other here.)
-    if postgres && sites_changed(&txn, &checked).await? {
-        // What this process keeps of the sites is older than this too: the
-        // next attempt reads them afresh rather than wait for the notice.
-        state.cached.changes.bump(Topic::Sites);
-        return Ok(None);
+    // They are read again with the coupon balances, which are read under the
+    // households' locks either way: one round trip, not two. (Read through the
+    // pool beside the counts, the sites took longer than both reads one after
+    // the other on the round's connection.)
+    let mut spent = None;
+    if postgres {
+        let (changed, read) = sites_and_spent(&txn, &checked).await?;
+        if changed {
+            // What this process keeps of the sites is older than this too: the
+            // next attempt reads them afresh rather than wait for the notice.
+            state.cached.changes.bump(Topic::Sites);
+            return Ok(None);
+        }
+        spent = Some(read);
     }
     let (mut counts, mut kept) = read_counts(
         &txn,
@@ -636,6 +643,7 @@ async fn attempt(
         reference.codes.clone(),
         &state.bookings.held,
         &versions,
+        spent,
     )
     .await?;
     laps.lap(3);
@@ -736,22 +744,103 @@ pub(super) async fn sites_changed(
     conn: &impl ConnectionTrait,
     checked: &[&Prepared],
 ) -> ApiResult<bool> {
+    let ids: BTreeSet<Uuid> = checked.iter().map(|p| p.site.site.id).collect();
+    if ids.is_empty() {
+        return Ok(false);
+    }
+    let now = site::Entity::find()
+        .filter(site::Column::Id.is_in(ids))
+        .all(conn)
+        .await?;
+    Ok(sites_differ(
+        checked,
+        now.iter()
+            .map(|s| (s.id, &s.settings, i64::from(s.capacity))),
+    ))
+}
+
+/// Whether the sites as they read `now` (id, settings, capacity) differ from
+/// those `checked` was prepared with, or one of those is gone.
+fn sites_differ<'a>(
+    checked: &[&Prepared],
+    now: impl IntoIterator<Item = (Uuid, &'a serde_json::Value, i64)>,
+) -> bool {
     let read: HashMap<Uuid, &site::Model> = checked
         .iter()
         .map(|p| (p.site.site.id, &p.site.site))
         .collect();
-    if read.is_empty() {
-        return Ok(false);
+    let mut found = 0;
+    for (id, settings, capacity) in now {
+        found += 1;
+        if read
+            .get(&id)
+            .is_none_or(|r| r.settings != *settings || i64::from(r.capacity) != capacity)
+        {
+            return true;
+        }
     }
-    let now = site::Entity::find()
-        .filter(site::Column::Id.is_in(read.keys().copied()))
-        .all(conn)
-        .await?;
-    Ok(now.len() != read.len()
-        || now.iter().any(|s| {
-            read.get(&s.id)
-                .is_none_or(|r| r.settings != s.settings || r.capacity != s.capacity)
-        }))
+    found != read.len()
+}
+
+/// The children and fiscal years whose coupon balances a round needs, if any
+/// of its services takes the coupon.
+fn coupon_keys(jobs: &[&Prepared]) -> Option<(Vec<Uuid>, Vec<i32>)> {
+    if !jobs.iter().any(|p| p.all_rules.coupon.is_some()) {
+        return None;
+    }
+    let children: BTreeSet<Uuid> = jobs
+        .iter()
+        .flat_map(|p| p.children.iter().map(|(id, _)| *id))
+        .collect();
+    let years: BTreeSet<i32> = jobs
+        .iter()
+        .flat_map(|p| p.occurrences.iter())
+        .map(|iv| FiscalYear::of(local_date(iv.start())).0)
+        .collect();
+    Some((children.into_iter().collect(), years.into_iter().collect()))
+}
+
+/// On PostgreSQL, under the round's locks: whether a site of `checked` changed
+/// since it was read (as [`sites_changed`]), and the coupon balances the
+/// round needs (as [`load_spent`]), in one statement. The lists go as array
+/// literals, so the statement's text is the same for every round.
+async fn sites_and_spent(
+    conn: &impl ConnectionTrait,
+    checked: &[&Prepared],
+) -> ApiResult<(bool, Spent)> {
+    let sites: BTreeSet<Uuid> = checked.iter().map(|p| p.site.site.id).collect();
+    let (children, years) = coupon_keys(checked).unwrap_or_default();
+    let array = |items: Vec<String>| format!("{{{}}}", items.join(","));
+    let stmt = sea_orm::Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "SELECT 's' AS kind, id, 0 AS fiscal_year, capacity::bigint AS n, settings::text AS settings \
+           FROM sites WHERE id = ANY($1::text::uuid[]) \
+         UNION ALL \
+         SELECT 'c', child_id, fiscal_year, spent_yen, NULL FROM coupon_balances \
+          WHERE child_id = ANY($2::text::uuid[]) AND fiscal_year = ANY($3::text::int[])",
+        [
+            array(sites.iter().map(Uuid::to_string).collect()).into(),
+            array(children.iter().map(Uuid::to_string).collect()).into(),
+            array(years.iter().map(i32::to_string).collect()).into(),
+        ],
+    );
+    let mut spent = Spent::new();
+    let mut now = Vec::new();
+    for r in conn.query_all_raw(stmt).await? {
+        let kind: String = r.try_get_by_index(0)?;
+        let id: Uuid = r.try_get_by_index(1)?;
+        let n: i64 = r.try_get_by_index(3)?;
+        if kind == "c" {
+            spent.insert((id, r.try_get_by_index(2)?), n);
+            continue;
+        }
+        let settings: String = r.try_get_by_index(4)?;
+        let settings: serde_json::Value = serde_json::from_str(&settings)
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("site settings: {e}")))?;
+        now.push((id, settings, n));
+    }
+    let changed = sites_differ(checked, now.iter().map(|(id, s, n)| (*id, s, *n)));
+    Ok((changed, spent))
 }
 
 /// Each resource's locked days as the round holds them, to keep once it commits.
@@ -763,6 +852,8 @@ async fn read_counts(
     codes: HashMap<Uuid, Municipality>,
     cache: &HeldCache,
     versions: &Versions,
+    // Read already (PostgreSQL, see `sites_and_spent`).
+    spent: Option<Spent>,
 ) -> ApiResult<(Counts, Kept)> {
     // Each site's bookings on the days the requests touch (not the whole span
     // between the first and the last request): kept from an earlier round
@@ -807,25 +898,10 @@ async fn read_counts(
         Some(range) => repo::family_usage_many(conn, &pairs, range).await?,
         None => HashMap::new(),
     };
-    let children: BTreeSet<Uuid> = jobs
-        .iter()
-        .flat_map(|p| p.children.iter().map(|(id, _)| *id))
-        .collect();
-    let years: BTreeSet<i32> = jobs
-        .iter()
-        .flat_map(|p| p.occurrences.iter())
-        .map(|iv| FiscalYear::of(local_date(iv.start())).0)
-        .collect();
-    let any_coupon = jobs.iter().any(|p| p.all_rules.coupon.is_some());
-    let spent = if any_coupon {
-        load_spent(
-            conn,
-            &children.into_iter().collect::<Vec<_>>(),
-            &years.into_iter().collect::<Vec<_>>(),
-        )
-        .await?
-    } else {
-        Spent::new()
+    let spent = match (spent, coupon_keys(jobs)) {
+        (Some(spent), _) => spent,
+        (None, Some((children, years))) => load_spent(conn, &children, &years).await?,
+        (None, None) => Spent::new(),
     };
     let counts = Counts {
         codes,
