@@ -802,15 +802,14 @@ fn coupon_keys(jobs: &[&Prepared]) -> Option<(Vec<Uuid>, Vec<i32>)> {
 
 /// On PostgreSQL, under the round's locks: whether a site of `checked` changed
 /// since it was read (as [`sites_changed`]), and the coupon balances the
-/// round needs (as [`load_spent`]), in one statement. The lists go as array
-/// literals, so the statement's text is the same for every round.
+/// round needs (as [`load_spent`]), in one statement (its lists as
+/// [`db::pg_array`]s, so its text is the same for every round).
 async fn sites_and_spent(
     conn: &impl ConnectionTrait,
     checked: &[&Prepared],
 ) -> ApiResult<(bool, Spent)> {
     let sites: BTreeSet<Uuid> = checked.iter().map(|p| p.site.site.id).collect();
     let (children, years) = coupon_keys(checked).unwrap_or_default();
-    let array = |items: Vec<String>| format!("{{{}}}", items.join(","));
     let stmt = sea_orm::Statement::from_sql_and_values(
         DbBackend::Postgres,
         "SELECT 's' AS kind, id, 0 AS fiscal_year, capacity::bigint AS n, settings::text AS settings \
@@ -819,9 +818,9 @@ async fn sites_and_spent(
          SELECT 'c', child_id, fiscal_year, spent_yen, NULL FROM coupon_balances \
           WHERE child_id = ANY($2::text::uuid[]) AND fiscal_year = ANY($3::text::int[])",
         [
-            array(sites.iter().map(Uuid::to_string).collect()).into(),
-            array(children.iter().map(Uuid::to_string).collect()).into(),
-            array(years.iter().map(i32::to_string).collect()).into(),
+            db::pg_array(&sites).into(),
+            db::pg_array(&children).into(),
+            db::pg_array(&years).into(),
         ],
     );
     let mut spent = Spent::new();

@@ -109,6 +109,29 @@ impl LockSet {
         if self.0.is_empty() {
             return None;
         }
+        let returning = if returning {
+            " RETURNING resource_key, CAST(day AS TEXT) AS day_text, version"
+        } else {
+            ""
+        };
+        if backend == DbBackend::Postgres {
+            // The keys and days as two array literals, taken in the order given
+            // (sorted): the statement's text is the same however many there
+            // are, so each connection prepares it once. With a row of values
+            // per key, every new number of keys was prepared anew, a round
+            // trip more for the statement that spaces the booking rounds.
+            let sql = format!(
+                "INSERT INTO capacity_locks (resource_key, day, version) \
+                 SELECT k, d, 1 FROM unnest($1::text::text[], $2::text::date[]) \
+                   WITH ORDINALITY AS u(k, d, i) ORDER BY i \
+                 ON CONFLICT (resource_key, day) DO UPDATE SET version = capacity_locks.version + 1{returning}"
+            );
+            let values: [sea_orm::Value; 2] = [
+                crate::db::pg_array(self.0.iter().map(|(k, _)| k)).into(),
+                crate::db::pg_array(self.0.iter().map(|(_, d)| d)).into(),
+            ];
+            return Some(Statement::from_sql_and_values(backend, sql, values));
+        }
         let mut sql =
             String::from("INSERT INTO capacity_locks (resource_key, day, version) VALUES ");
         let mut values: Vec<sea_orm::Value> = Vec::with_capacity(self.0.len() * 2);
@@ -116,20 +139,14 @@ impl LockSet {
             if i > 0 {
                 sql.push_str(", ");
             }
-            if backend == DbBackend::Postgres {
-                sql.push_str(&format!("(${}, ${}, 1)", 2 * i + 1, 2 * i + 2));
-            } else {
-                sql.push_str("(?, ?, 1)");
-            }
+            sql.push_str("(?, ?, 1)");
             values.push(key.clone().into());
             values.push((*day).into());
         }
         sql.push_str(
             " ON CONFLICT (resource_key, day) DO UPDATE SET version = capacity_locks.version + 1",
         );
-        if returning {
-            sql.push_str(" RETURNING resource_key, CAST(day AS TEXT) AS day_text, version");
-        }
+        sql.push_str(returning);
         Some(Statement::from_sql_and_values(backend, sql, values))
     }
 }

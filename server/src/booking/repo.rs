@@ -366,13 +366,9 @@ async fn holding_rows(
     ranges: &[Interval],
     codes: &HashMap<Uuid, Municipality>,
 ) -> ApiResult<Vec<Occupancy>> {
-    // A PostgreSQL array literal of timestamps, bound as text and cast.
+    // The ranges' starts and ends as array literals of timestamps.
     let array = |at: &dyn Fn(&Interval) -> DateTime<Utc>| {
-        let items: Vec<String> = ranges
-            .iter()
-            .map(|r| format!("\"{}\"", at(r).to_rfc3339()))
-            .collect();
-        format!("{{{}}}", items.join(","))
+        crate::db::pg_array(ranges.iter().map(|r| at(r).to_rfc3339()))
     };
     let held = held_list();
     // Each range's bookings by the index, once each; then each booking's

@@ -305,6 +305,29 @@ where
     insert_sized(conn, rows.into_iter().map(|r| (r, 0)).collect()).await
 }
 
+/// `items` as a PostgreSQL array literal (`{"a","b"}`), to bind as text and
+/// cast (`$1::text::uuid[]`): a list bound this way keeps a statement's text
+/// the same however long it is, so each connection prepares it once, where a
+/// parameter per item made every new length a statement of its own.
+pub fn pg_array<T: std::fmt::Display>(items: impl IntoIterator<Item = T>) -> String {
+    let mut out = String::from("{");
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push('"');
+        for c in item.to_string().chars() {
+            if matches!(c, '"' | '\\') {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+        out.push('"');
+    }
+    out.push('}');
+    out
+}
+
 /// The most bytes of row data one multi-row `INSERT` carries to PostgreSQL:
 /// a bound on one statement's buffers, not a tuning knob. (sqlx 0.9.0 left
 /// `TCP_NODELAY` off, and a statement longer than its 8 KiB write buffer waited
@@ -607,6 +630,16 @@ mod tests {
 
     use super::*;
     use crate::entities::capacity_lock;
+
+    #[test]
+    fn lists_go_as_array_literals_whatever_they_hold() {
+        assert_eq!(pg_array(Vec::<String>::new()), "{}");
+        assert_eq!(
+            pg_array(["site:a", "NULL", "x,y", "q\"b\\"]),
+            "{\"site:a\",\"NULL\",\"x,y\",\"q\\\"b\\\\\"}"
+        );
+        assert_eq!(pg_array([2026, 2027]), "{\"2026\",\"2027\"}");
+    }
 
     #[test]
     fn groups_stop_at_their_count_or_their_bytes() {
