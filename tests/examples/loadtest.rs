@@ -2,7 +2,8 @@
 //! fresh SQLite file and a fresh PostgreSQL database, and for each
 //!
 //! 1. the database's plain single-row `INSERT` rate with 32 concurrent tasks (the
-//!    yardstick, measured in the same run on the same pool settings),
+//!    yardstick, measured in the same run on the same pool settings, before the
+//!    bookings and again right after them),
 //! 2. the floor under any booking: the same 32 families' authenticated
 //!    `GET /api/v1/me` (HTTP, the session read, a JSON answer),
 //! 3. booking throughput: 32 families, each with its own session, POST bookings
@@ -85,14 +86,15 @@ async fn fresh(kind: &str) -> anyhow::Result<String> {
     Ok(format!("{}/{name}", pg_base()))
 }
 
-/// Plain single-row INSERTs (autocommit) from 32 tasks for `secs`.
+/// Plain single-row INSERTs (autocommit) from 32 tasks for `secs` (into the
+/// same table when measured again).
 /// Returns (rows per second, rows).
 async fn insert_rate(
     db: &DatabaseConnection,
     secs: u64,
     tasks_n: usize,
 ) -> anyhow::Result<(f64, f64)> {
-    db.execute_unprepared("CREATE TABLE load_plain (id VARCHAR(36) PRIMARY KEY, payload TEXT NOT NULL, at VARCHAR(40) NOT NULL)")
+    db.execute_unprepared("CREATE TABLE IF NOT EXISTS load_plain (id VARCHAR(36) PRIMARY KEY, payload TEXT NOT NULL, at VARCHAR(40) NOT NULL)")
         .await?;
     let backend = db.get_database_backend();
     let sql = match backend {
@@ -453,6 +455,15 @@ async fn run(kind: &str) -> anyhow::Result<()> {
     println!(
         "  where a transaction's time goes (ms; the locks include waiting for the round before): {}",
         parts.join(", ")
+    );
+    // The yardstick again, right after the bookings: the host's speed drifts
+    // from minute to minute, and the mean of the measurements on either side
+    // is the fairer measure for the bookings between them.
+    let (again, _) = insert_rate(&yard, secs, nc).await?;
+    let mean = (inserts + again) / 2.0;
+    println!(
+        "plain single-row INSERT again, after the bookings: {again:.0} rows/s; bookings = {:.2} of the mean of the two ({mean:.0} rows/s)",
+        rate / mean
     );
     println!("peak memory so far (VmHWM): {}", vm_hwm());
 
