@@ -23,9 +23,11 @@ pub struct Holiday {
 }
 
 /// The Holiday Act was promulgated and took effect on 1948-07-20 (附則).
-pub const FIRST_SUPPORTED: NaiveDate = ymd(1948, 7, 20);
+pub const FIRST_SUPPORTED: NaiveDate = ymd(FIRST_YEAR, 7, 20);
 /// The published equinox formula is stated for 1980–2099; later dates are not computed.
-pub const LAST_SUPPORTED: NaiveDate = ymd(2099, 12, 31);
+pub const LAST_SUPPORTED: NaiveDate = ymd(LAST_YEAR, 12, 31);
+const FIRST_YEAR: i32 = 1948;
+const LAST_YEAR: i32 = 2099;
 /// `holidays_between` lists at most this many days (about ten years) per call, so an
 /// API cannot be asked for unbounded output.
 pub const MAX_SPAN_DAYS: i64 = 3660;
@@ -52,10 +54,27 @@ pub fn holiday_name(date: NaiveDate) -> Option<&'static str> {
     if !(FIRST_SUPPORTED..=LAST_SUPPORTED).contains(&date) {
         return None;
     }
-    year_holidays(date.year())
-        .into_iter()
-        .find(|h| h.date == date)
-        .map(|h| h.name)
+    let days = cached_year(date.year());
+    days.binary_search_by_key(&date, |h| h.date)
+        .ok()
+        .map(|i| days[i].name)
+}
+
+/// The holidays of `year` (supported years only), worked out once per process:
+/// opening hours ask about every day they check, and working out a year —
+/// equinoxes, substitutes, sandwiched days — for each of them was most of the
+/// cost of asking.
+fn cached_year(year: i32) -> &'static [Holiday] {
+    use std::sync::OnceLock;
+    const YEARS: usize = (LAST_YEAR - FIRST_YEAR + 1) as usize;
+    static CACHE: [OnceLock<Vec<Holiday>>; YEARS] = [const { OnceLock::new() }; YEARS];
+    match usize::try_from(year - FIRST_YEAR)
+        .ok()
+        .and_then(|i| CACHE.get(i))
+    {
+        Some(cell) => cell.get_or_init(|| year_holidays(year)),
+        None => &[],
+    }
 }
 
 /// Whether `date` is a national holiday, substitute holiday or citizens' holiday.
@@ -90,7 +109,7 @@ pub fn holidays_between(from: NaiveDate, to: NaiveDate) -> Result<Vec<Holiday>, 
         });
     }
     Ok((from.year()..=to.year())
-        .flat_map(year_holidays)
+        .flat_map(|y| cached_year(y).iter().copied())
         .filter(|h| (from..=to).contains(&h.date))
         .collect())
 }
@@ -472,6 +491,22 @@ mod tests {
         let count = |y| holidays_between(d(y, 1, 1), d(y, 12, 31)).map(|v| v.len());
         assert_eq!(count(2019), Ok(22));
         assert_eq!(count(2026), Ok(18));
+    }
+
+    #[test]
+    fn lookups_agree_with_the_year_worked_out_afresh() {
+        for year in FIRST_YEAR..=LAST_YEAR {
+            let fresh = year_holidays(year);
+            for day in d(year, 1, 1).iter_days().take_while(|x| x.year() == year) {
+                let expected = (FIRST_SUPPORTED..=LAST_SUPPORTED)
+                    .contains(&day)
+                    .then(|| fresh.iter().find(|h| h.date == day).map(|h| h.name))
+                    .flatten();
+                assert_eq!(holiday_name(day), expected, "{day}");
+            }
+        }
+        assert_eq!(holiday_name(d(1948, 5, 5)), None);
+        assert_eq!(holiday_name(d(2100, 1, 1)), None);
     }
 
     #[test]
