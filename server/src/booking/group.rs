@@ -897,10 +897,12 @@ async fn read_counts(
         Some(range) => repo::family_usage_many(conn, &pairs, range).await?,
         None => HashMap::new(),
     };
-    let spent = match (spent, coupon_keys(jobs)) {
-        (Some(spent), _) => spent,
-        (None, Some((children, years))) => load_spent(conn, &children, &years).await?,
-        (None, None) => Spent::new(),
+    let spent = match spent {
+        Some(spent) => spent,
+        None => match coupon_keys(jobs) {
+            Some((children, years)) => load_spent(conn, &children, &years).await?,
+            None => Spent::new(),
+        },
     };
     let counts = Counts {
         codes,
