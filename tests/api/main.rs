@@ -20,3 +20,4 @@ mod mail;
 mod municipalities;
 mod pages;
 mod rules;
+mod storage;

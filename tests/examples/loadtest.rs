@@ -362,16 +362,21 @@ async fn run(kind: &str) -> anyhow::Result<()> {
     let statements_before = hagukumi_server::db::statements();
     let rounds_before = hagukumi_server::booking::group::rounds();
     let phases_before = hagukumi_server::booking::group::phases();
+    // Bookings made in each tenth of a second: a stall (a checkpoint, say)
+    // shows as a dip, the start as the connections' first statements.
+    let tenths: Arc<Vec<AtomicU64>> =
+        Arc::new((0..=secs * 10).map(|_| AtomicU64::new(0)).collect());
     let cpu0 = cpu();
     let started = Instant::now();
     let mut tasks = Vec::new();
     for (i, (client, csrf, child)) in families.into_iter().enumerate() {
-        let (slots, created, full, other, address) = (
+        let (slots, created, full, other, address, tenths) = (
             slots.clone(),
             created.clone(),
             full.clone(),
             other.clone(),
             address.clone(),
+            tenths.clone(),
         );
         tasks.push(tokio::spawn(async move {
             // Each family walks the month from its own offset, so the 32 clients
@@ -398,6 +403,10 @@ async fn run(kind: &str) -> anyhow::Result<()> {
                     }
                     Err(e) => Err(e),
                 };
+                if matches!(status, Ok(201)) {
+                    let tenth = (started.elapsed().as_millis() / 100) as usize;
+                    tenths[tenth.min(tenths.len() - 1)].fetch_add(1, Ordering::Relaxed);
+                }
                 match status {
                     Ok(201) => created.fetch_add(1, Ordering::Relaxed),
                     Ok(409) => full.fetch_add(1, Ordering::Relaxed),
@@ -406,10 +415,13 @@ async fn run(kind: &str) -> anyhow::Result<()> {
                 j += 1;
                 taken += 1;
             }
+            // When this client ran out of slots (or time).
+            started.elapsed().as_secs_f64()
         }));
     }
+    let mut ends = Vec::new();
     for t in tasks {
-        t.await?;
+        ends.push(t.await?);
     }
     let elapsed = started.elapsed().as_secs_f64();
     let statements = hagukumi_server::db::statements() - statements_before;
@@ -421,6 +433,15 @@ async fn run(kind: &str) -> anyhow::Result<()> {
         full.load(Ordering::Relaxed),
         other.load(Ordering::Relaxed),
         rate / inserts
+    );
+    ends.sort_by(f64::total_cmp);
+    let tenths: Vec<u64> = tenths.iter().map(|n| n.load(Ordering::Relaxed)).collect();
+    let last = tenths.iter().rposition(|&n| n > 0).unwrap_or(0);
+    println!(
+        "  bookings made in each 0.1 s: {:?}; the first client was done at {:.2} s, the last at {:.2} s",
+        &tenths[..=last],
+        ends.first().copied().unwrap_or(0.0),
+        ends.last().copied().unwrap_or(0.0)
     );
     let answered = made + full.load(Ordering::Relaxed) as f64;
     println!("  per booking request: {}", cpu_per(cpu0, answered));
