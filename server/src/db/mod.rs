@@ -404,12 +404,12 @@ enum Part {
     },
 }
 
-/// One column of a [`Part::Arrays`]: its values as one array of `element`s,
+/// One column of a [`Part::Arrays`]: its values as one array of `kind`,
 /// and for a column that may be `NULL`, which rows are (the array itself
 /// holds a stand-in there: the driver sends arrays without `NULL`s).
 struct ArrayColumn {
     name: &'static str,
-    element: &'static str,
+    kind: ArrayKind,
     values: sea_orm::Value,
     nulls: Option<sea_orm::Value>,
 }
@@ -479,7 +479,7 @@ impl Batch {
 
 /// `rows` as a [`Part::Arrays`]; as a plain insert where a row sets other
 /// columns than the first (a missing value would read as `NULL`, not as the
-/// column's default) or a column is of a type [`array_element`] does not carry.
+/// column's default) or a column is of a type [`ArrayKind::of`] does not carry.
 fn arrays_part<A>(mut rows: Vec<A>) -> Part
 where
     A: ActiveModelTrait + Send,
@@ -509,20 +509,17 @@ where
             }
         }
     }
-    let kinds: Option<Vec<(&'static str, ArrayKind, bool)>> = columns
+    let kinds: Option<Vec<(ArrayKind, bool)>> = columns
         .iter()
         .map(|c| {
             let def = c.def();
-            array_element(def.get_column_type()).map(|(e, k)| (e, k, def.is_null()))
+            ArrayKind::of(def.get_column_type()).map(|k| (k, def.is_null()))
         })
         .collect();
     let fits = kinds.as_ref().is_some_and(|kinds| {
-        kinds
-            .iter()
-            .zip(&values)
-            .all(|((_, kind, nullable), column)| {
-                column.len() == rows.len() && column.iter().all(|v| kind.carries(v, *nullable))
-            })
+        kinds.iter().zip(&values).all(|((kind, nullable), column)| {
+            column.len() == rows.len() && column.iter().all(|v| kind.carries(v, *nullable))
+        })
     });
     match kinds {
         Some(kinds) if fits => Part::Arrays {
@@ -531,8 +528,8 @@ where
                 .iter()
                 .zip(kinds)
                 .zip(values)
-                .map(|((c, (element, kind, nullable)), column)| {
-                    array_column(c.as_str(), element, kind, nullable, column)
+                .map(|((c, (kind, nullable)), column)| {
+                    array_column(c.as_str(), kind, nullable, column)
                 })
                 .collect(),
         },
@@ -556,28 +553,8 @@ where
     }
 }
 
-/// The PostgreSQL element type a column of `ty` is sent as, and the kind of
-/// array value that carries it; `None` for a type sent otherwise. JSON goes as
-/// its text and is cast: the driver's JSON arrays are `jsonb[]`.
-fn array_element(ty: &sea_orm::ColumnType) -> Option<(&'static str, ArrayKind)> {
-    use sea_orm::ColumnType as T;
-    Some(match ty {
-        T::Uuid => ("uuid", ArrayKind::Uuid),
-        T::String(_) | T::Text | T::Char(_) => ("text", ArrayKind::Text),
-        T::Integer => ("int4", ArrayKind::Int),
-        T::BigInteger => ("int8", ArrayKind::BigInt),
-        T::SmallInteger => ("int2", ArrayKind::SmallInt),
-        T::Boolean => ("bool", ArrayKind::Bool),
-        T::Double => ("float8", ArrayKind::Double),
-        T::TimestampWithTimeZone => ("timestamptz", ArrayKind::TimestampTz),
-        T::Timestamp | T::DateTime => ("timestamp", ArrayKind::Timestamp),
-        T::Date => ("date", ArrayKind::Date),
-        T::Json => ("json", ArrayKind::JsonText),
-        T::JsonBinary => ("jsonb", ArrayKind::JsonText),
-        _ => return None,
-    })
-}
-
+/// How a column's values travel as one array: the kind of value, and the
+/// PostgreSQL type of the array's elements.
 #[derive(Clone, Copy)]
 enum ArrayKind {
     Uuid,
@@ -590,18 +567,75 @@ enum ArrayKind {
     TimestampTz,
     Timestamp,
     Date,
-    JsonText,
+    /// JSON goes as its text and is cast: the driver's JSON arrays are `jsonb[]`.
+    Json,
+    Jsonb,
 }
 
 impl ArrayKind {
+    /// The kind a column of `ty` is sent as; `None` for a type sent otherwise.
+    fn of(ty: &sea_orm::ColumnType) -> Option<Self> {
+        use sea_orm::ColumnType as T;
+        Some(match ty {
+            T::Uuid => Self::Uuid,
+            T::String(_) | T::Text | T::Char(_) => Self::Text,
+            T::Integer => Self::Int,
+            T::BigInteger => Self::BigInt,
+            T::SmallInteger => Self::SmallInt,
+            T::Boolean => Self::Bool,
+            T::Double => Self::Double,
+            T::TimestampWithTimeZone => Self::TimestampTz,
+            T::Timestamp | T::DateTime => Self::Timestamp,
+            T::Date => Self::Date,
+            T::Json => Self::Json,
+            T::JsonBinary => Self::Jsonb,
+            _ => return None,
+        })
+    }
+
+    /// The array's cast in the statement.
+    fn cast(self) -> &'static str {
+        match self {
+            Self::Uuid => "::uuid[]",
+            Self::Text => "::text[]",
+            Self::Int => "::int4[]",
+            Self::BigInt => "::int8[]",
+            Self::SmallInt => "::int2[]",
+            Self::Bool => "::bool[]",
+            Self::Double => "::float8[]",
+            Self::TimestampTz => "::timestamptz[]",
+            Self::Timestamp => "::timestamp[]",
+            Self::Date => "::date[]",
+            Self::Json => "::text[]::json[]",
+            Self::Jsonb => "::text[]::jsonb[]",
+        }
+    }
+
+    /// The kind of array value that carries it.
+    fn array_type(self) -> sea_orm::sea_query::ArrayType {
+        use sea_orm::sea_query::ArrayType as A;
+        match self {
+            Self::Uuid => A::Uuid,
+            Self::Text | Self::Json | Self::Jsonb => A::String,
+            Self::Int => A::Int,
+            Self::BigInt => A::BigInt,
+            Self::SmallInt => A::SmallInt,
+            Self::Bool => A::Bool,
+            Self::Double => A::Double,
+            Self::TimestampTz => A::ChronoDateTimeUtc,
+            Self::Timestamp => A::ChronoDateTime,
+            Self::Date => A::ChronoDate,
+        }
+    }
+
     /// Whether `v` goes into an array of this kind (a `NULL` only where the
     /// column may hold one).
     fn carries(self, v: &sea_orm::Value, nullable: bool) -> bool {
         use sea_orm::Value as V;
         let null = match (self, v) {
             (Self::Uuid, V::Uuid(u)) => u.is_none(),
-            (Self::Text | Self::JsonText, V::String(s)) => s.is_none(),
-            (Self::JsonText, V::Json(j)) => j.is_none(),
+            (Self::Text | Self::Json | Self::Jsonb, V::String(s)) => s.is_none(),
+            (Self::Json | Self::Jsonb, V::Json(j)) => j.is_none(),
             (Self::Int, V::Int(n)) => n.is_none(),
             (Self::BigInt, V::BigInt(n)) => n.is_none(),
             (Self::SmallInt, V::SmallInt(n)) => n.is_none(),
@@ -623,10 +657,10 @@ impl ArrayKind {
         use sea_orm::Value as V;
         let v = match (self, v) {
             // The stand-in must read as JSON: the whole array is cast.
-            (Self::JsonText, V::Json(None) | V::String(None)) => {
+            (Self::Json | Self::Jsonb, V::Json(None) | V::String(None)) => {
                 return (V::String(Some("null".to_owned())), true);
             }
-            (Self::JsonText, V::Json(j)) => V::String(j.map(|j| j.to_string())),
+            (Self::Json | Self::Jsonb, V::Json(j)) => V::String(j.map(|j| j.to_string())),
             (Self::TimestampTz, V::ChronoDateTimeWithTimeZone(t)) => {
                 V::ChronoDateTimeUtc(t.map(|t| t.to_utc()))
             }
@@ -655,25 +689,12 @@ impl ArrayKind {
 /// [`ArrayColumn`].
 fn array_column(
     name: &'static str,
-    element: &'static str,
     kind: ArrayKind,
     nullable: bool,
     values: Vec<sea_orm::Value>,
 ) -> ArrayColumn {
     use sea_orm::Value as V;
     use sea_orm::sea_query::ArrayType as A;
-    let ty = match kind {
-        ArrayKind::Uuid => A::Uuid,
-        ArrayKind::Text | ArrayKind::JsonText => A::String,
-        ArrayKind::Int => A::Int,
-        ArrayKind::BigInt => A::BigInt,
-        ArrayKind::SmallInt => A::SmallInt,
-        ArrayKind::Bool => A::Bool,
-        ArrayKind::Double => A::Double,
-        ArrayKind::TimestampTz => A::ChronoDateTimeUtc,
-        ArrayKind::Timestamp => A::ChronoDateTime,
-        ArrayKind::Date => A::ChronoDate,
-    };
     let mut elements = Vec::with_capacity(values.len());
     let mut nulls = Vec::with_capacity(values.len());
     for v in values {
@@ -683,8 +704,8 @@ fn array_column(
     }
     ArrayColumn {
         name,
-        element,
-        values: V::Array(ty, Some(Box::new(elements))),
+        kind,
+        values: V::Array(kind.array_type(), Some(Box::new(elements))),
         nulls: nullable.then(|| V::Array(A::Bool, Some(Box::new(nulls)))),
     }
 }
@@ -729,10 +750,7 @@ fn with_parts(parts: Vec<Part>) -> Statement {
                         let _ = write!(sql, ", ");
                     }
                     sql.push_param(c.values, &PostgresQueryBuilder);
-                    let _ = match c.element {
-                        "json" | "jsonb" => write!(sql, "::text[]::{}[]", c.element),
-                        element => write!(sql, "::{element}[]"),
-                    };
+                    let _ = write!(sql, "{}", c.kind.cast());
                     aliases.push(format!("c{j}"));
                     if let Some(nulls) = c.nulls {
                         let _ = write!(sql, ", ");
@@ -874,7 +892,7 @@ mod tests {
 
         // A JSON column's stand-in is JSON too: the whole array is cast.
         assert_eq!(
-            ArrayKind::JsonText.element(V::Json(None)),
+            ArrayKind::Json.element(V::Json(None)),
             (V::String(Some("null".into())), true)
         );
 
