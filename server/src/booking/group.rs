@@ -675,11 +675,13 @@ async fn attempt(
     // Every row of the round, sent as one statement on PostgreSQL with the
     // emails (see `db::Batch`).
     let mut batch = db::Batch::new(txn.get_database_backend());
-    let rows = writes.made.iter().map(|s| {
-        let size = s.row.details.to_string().len() + 512;
-        (s.row.clone().into_active_model(), size)
-    });
-    batch.insert_sized(rows.collect());
+    // A round's bookings (at most [`MAX_ROUND`], each a kilobyte or two of
+    // text) are far within one statement's bound: their size is not counted.
+    let rows = writes
+        .made
+        .iter()
+        .map(|s| s.row.clone().into_active_model());
+    batch.insert(rows.collect());
     let children = writes
         .made
         .iter()
@@ -996,16 +998,9 @@ async fn decide(
         let balances = coupon_left_in(&p.all_rules, &p.children, local_date(iv.start()), &spent);
         let quote = quote_at(p, &iv, &balances)?;
         let fresh = new_stored(job, p, iv, &quote, series_id);
-        let t =
-            submit(&fresh.domain()?, fits, job.now).map_err(|e| ApiError::Conflict(e.message))?;
-        let done = settle(
-            &fresh,
-            &t,
-            job.now,
-            coupon_cap,
-            &mut spent,
-            &mut mine.events,
-        );
+        let booking = fresh.domain_with(p.flow, p.policy.clone(), p.low_income)?;
+        let t = submit(&booking, fits, job.now).map_err(|e| ApiError::Conflict(e.message))?;
+        let done = settle(fresh, &t, job.now, coupon_cap, &mut spent, &mut mine.events);
         mine.balances.extend(done.balances);
         let stored = done.stored;
         mine.audit.push(AuditEntry {

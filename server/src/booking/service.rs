@@ -861,13 +861,16 @@ pub(super) fn new_stored(
     series_id: Option<Uuid>,
 ) -> Stored {
     let coupon = quote.coupon_applied_yen;
-    let details = Details {
+    // The quote goes into the details' JSON as it is made, not copied there.
+    let mut details = serde_json::to_value(Details {
         flow: p.flow,
         cancellation: p.policy.clone(),
         low_income: p.low_income,
         reason: p.reason,
-        quote: serde_json::to_value(quote).unwrap_or_default(),
-    };
+        quote: serde_json::Value::Null,
+    })
+    .unwrap_or_default();
+    details["quote"] = serde_json::to_value(quote).unwrap_or_default();
     let row = booking::Model {
         id: Uuid::now_v7(),
         municipality_id: job.user.municipality_id,
@@ -888,7 +891,7 @@ pub(super) fn new_stored(
         charge_percent: None,
         charge_yen: 0,
         series_id,
-        details: serde_json::to_value(&details).unwrap_or_default(),
+        details,
         created_at: job.now,
         updated_at: job.now,
     };
@@ -980,14 +983,18 @@ fn coupon_children(t: &Transition) -> Vec<Uuid> {
 /// the balances in `spent`, which it updates. Nothing is written: [`apply`] does
 /// that for one booking, the group commit for many.
 pub fn settle(
-    s: &Stored,
+    s: Stored,
     t: &Transition,
     now: DateTime<Utc>,
     coupon_cap: i64,
     spent: &mut Spent,
     events: &mut Vec<BookingEvent>,
 ) -> Settled {
-    let mut row = s.row.clone();
+    let Stored {
+        mut row,
+        mut children,
+    } = s;
+    let (coupon_before, fee) = (row.coupon_yen, row.fee_yen);
     row.status = t.to.code().to_owned();
     row.updated_at = now;
     if let Status::Offered { expires_at } = t.to {
@@ -996,9 +1003,8 @@ pub fn settle(
     if t.to == Status::Waitlisted {
         row.waitlisted_at = Some(now);
     }
-    let fy = coupon_year(&s.row);
-    let mut children = s.children.clone();
-    let mut coupon_total = s.row.coupon_yen;
+    let fy = coupon_year(&row);
+    let mut coupon_total = coupon_before;
     let mut cut = Vec::new();
     let mut balances = BTreeSet::new();
     for e in &t.effects {
@@ -1045,9 +1051,9 @@ pub fn settle(
             Effect::OfferFreedPlace | Effect::ScheduleExpiry { .. } | Effect::Notify { .. } => {}
         }
     }
-    if coupon_total != s.row.coupon_yen {
+    if coupon_total != coupon_before {
         row.coupon_yen = coupon_total;
-        row.total_yen = s.row.fee_yen - coupon_total;
+        row.total_yen = fee - coupon_total;
     }
     for e in &t.effects {
         if let Effect::Notify { to, about } = e
@@ -1132,7 +1138,7 @@ pub async fn apply(
     events: &mut Vec<BookingEvent>,
 ) -> ApiResult<Stored> {
     let mut spent = load_spent(txn, &coupon_children(t), &[coupon_year(&s.row)]).await?;
-    let done = settle(s, t, now, coupon_cap, &mut spent, events);
+    let done = settle(s.clone(), t, now, coupon_cap, &mut spent, events);
     save_spent(txn, &done.balances, &spent).await?;
     for i in &done.cut {
         let c = &done.stored.children[*i];
