@@ -997,8 +997,7 @@ async fn decide(
         };
         let balances = coupon_left_in(&p.all_rules, &p.children, local_date(iv.start()), &spent);
         let quote = quote_at(p, &iv, &balances)?;
-        let fresh = new_stored(job, p, iv, &quote, series_id);
-        let booking = fresh.domain_with(p.flow, p.policy.clone(), p.low_income)?;
+        let (fresh, booking) = new_stored(job, p, iv, &quote, series_id)?;
         let t = submit(&booking, fits, job.now).map_err(|e| ApiError::Conflict(e.message))?;
         let done = settle(fresh, &t, job.now, coupon_cap, &mut spent, &mut mine.events);
         mine.balances.extend(done.balances);

@@ -71,22 +71,16 @@ impl Stored {
 
     /// The booking as the domain's state machine sees it.
     pub fn domain(&self) -> ApiResult<Booking> {
-        let d = self.details()?;
-        self.domain_with(d.flow, d.cancellation, d.low_income)
+        self.domain_with(self.details()?)
     }
 
-    /// [`Stored::domain`] with the parts of its details already at hand (a
-    /// booking being made): its JSON need not be read back.
-    pub fn domain_with(
-        &self,
-        flow: Flow,
-        cancellation: CancellationPolicy,
-        low_income: bool,
-    ) -> ApiResult<Booking> {
+    /// [`Stored::domain`] with its details already at hand (a booking being
+    /// made): its JSON need not be read back.
+    pub fn domain_with(&self, d: Details) -> ApiResult<Booking> {
         Ok(Booking {
             status: self.status()?,
             interval: self.interval()?,
-            flow,
+            flow: d.flow,
             fee_yen: u32::try_from(self.row.fee_yen).unwrap_or(0),
             coupons: self
                 .children
@@ -96,8 +90,8 @@ impl Stored {
                     yen: u32::try_from(c.coupon_yen).unwrap_or(0),
                 })
                 .collect(),
-            cancellation,
-            low_income,
+            cancellation: d.cancellation,
+            low_income: d.low_income,
         })
     }
 

@@ -852,24 +852,25 @@ pub async fn create(
 }
 
 /// A new booking of `job` at `iv` as it will be stored, before the domain
-/// decides its status (`requested` is a placeholder `submit` ignores).
+/// decides its status (`requested` is a placeholder `submit` ignores), and
+/// the booking as the domain sees it, from the same details.
 pub(super) fn new_stored(
     job: &Job,
     p: &Prepared,
     iv: Interval,
     quote: &Quote,
     series_id: Option<Uuid>,
-) -> Stored {
+) -> ApiResult<(Stored, Booking)> {
     let coupon = quote.coupon_applied_yen;
-    // The quote goes into the details' JSON as it is made, not copied there.
-    let mut details = serde_json::to_value(Details {
+    let head = Details {
         flow: p.flow,
         cancellation: p.policy.clone(),
         low_income: p.low_income,
         reason: p.reason,
         quote: serde_json::Value::Null,
-    })
-    .unwrap_or_default();
+    };
+    // The quote goes into the details' JSON as it is made, not copied there.
+    let mut details = serde_json::to_value(&head).unwrap_or_default();
     details["quote"] = serde_json::to_value(quote).unwrap_or_default();
     let row = booking::Model {
         id: Uuid::now_v7(),
@@ -911,7 +912,9 @@ pub(super) fn new_stored(
                 .sum(),
         })
         .collect();
-    Stored { row, children }
+    let stored = Stored { row, children };
+    let booking = stored.domain_with(head)?;
+    Ok((stored, booking))
 }
 
 fn kind_of(
