@@ -245,6 +245,17 @@ impl Bare {
         })
     }
 
+    /// A connection for each family, opened before a phase's clock starts,
+    /// as a browser's is before a family presses "book": a connection's
+    /// set-up is not a request's work.
+    async fn connect_all(address: &str, families: &[Family]) -> anyhow::Result<Vec<Bare>> {
+        let mut clients = Vec::with_capacity(families.len());
+        for f in families {
+            clients.push(Bare::connect(address, f).await?);
+        }
+        Ok(clients)
+    }
+
     /// Sends one request and reads its answer to the end: its status.
     async fn send(&mut self, method: &str, path: &str, json: Option<&[u8]>) -> anyhow::Result<u16> {
         use tokio::io::AsyncWriteExt;
@@ -438,14 +449,7 @@ async fn run(kind: &str) -> anyhow::Result<()> {
     }
     // The floor under any booking: an authenticated request that reads the
     // session and answers, from the same clients.
-    // Each phase's connections are opened before its clock starts, as a
-    // browser's are before a family presses "book": a connection's set-up is
-    // not a request's work, and opened one after another inside the phase
-    // they held back its first tenth of a second.
-    let mut me_clients = Vec::with_capacity(nc);
-    for f in &families {
-        me_clients.push(Bare::connect(&address, f).await?);
-    }
+    let me_clients = Bare::connect_all(&address, &families).await?;
     let cpu0 = cpu();
     let started = Instant::now();
     let me_deadline = started + Duration::from_secs(secs.min(2));
@@ -475,10 +479,7 @@ async fn run(kind: &str) -> anyhow::Result<()> {
     let created = Arc::new(AtomicU64::new(0));
     let full = Arc::new(AtomicU64::new(0));
     let other = Arc::new(AtomicU64::new(0));
-    let mut clients = Vec::with_capacity(nc);
-    for f in &families {
-        clients.push(Bare::connect(&address, f).await?);
-    }
+    let clients = Bare::connect_all(&address, &families).await?;
     let deadline = Instant::now() + Duration::from_secs(secs);
     let statements_before = hagukumi_server::db::statements();
     let rounds_before = hagukumi_server::booking::group::rounds();
