@@ -639,10 +639,11 @@ async fn run(kind: &str) -> anyhow::Result<()> {
         rounds_after.3 - rounds_before.3,
     );
     println!(
-        "booking transactions (group commit): {rounds}, {:.1} requests each, {:.2} ms each, {:.2} running on average (PostgreSQL overlaps up to three); a request waited {:.2} ms for its round",
+        "booking transactions (group commit): {rounds}, {:.1} requests each, {:.2} ms each, {:.2} running on average (PostgreSQL overlaps up to {}); a request waited {:.2} ms for its round",
         requests as f64 / rounds.max(1) as f64,
         micros as f64 / 1000.0 / rounds.max(1) as f64,
         micros as f64 / 1e6 / elapsed,
+        hagukumi_server::booking::group::IN_FLIGHT,
         waited as f64 / 1000.0 / requests.max(1) as f64
     );
     let spent = hagukumi_server::booking::group::phases();
