@@ -444,10 +444,9 @@ async fn warm_up(
     address: &str,
     clients: Vec<Bare>,
     families: &[Family],
-    today: NaiveDate,
+    (from, to): (NaiveDate, NaiveDate),
 ) -> anyhow::Result<(Vec<Bare>, usize)> {
-    let to = today + chrono::Duration::days(30);
-    let slots = hours(address, "shimojuku", today, to).await?;
+    let slots = hours(address, "shimojuku", from, to).await?;
     if slots.is_empty() {
         anyhow::bail!("no bookable hour at Shimojuku to warm up with");
     }
@@ -547,7 +546,7 @@ async fn run(kind: &str) -> anyhow::Result<()> {
     let full = Arc::new(AtomicU64::new(0));
     let other = Arc::new(AtomicU64::new(0));
     let clients = Bare::connect_all(&address, &families).await?;
-    let (clients, warm) = warm_up(&address, clients, &families, today).await?;
+    let (clients, warm) = warm_up(&address, clients, &families, (today, to)).await?;
     println!(
         "warm-up before the clock: {warm} of {nc} bookings made at Shimojuku, one per family, all at once"
     );
